@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "warden",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "warden", targets: ["warden"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
+        .library(name: "Store", targets: ["Store"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Thin shims over system C libraries.
+        .target(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Event loops, HTTP/1.1 server and client, router. Knows nothing of sessions, SQL or Docker.
+        .target(name: "HTTP", dependencies: [
+            "CLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // SQLite: migrations, one writer with group commit, a pool of readers.
+        .target(name: "Store", dependencies: [
+            "CSQLite",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // REST surface: health, readiness, (later) the v1 resources.
+        .target(name: "API", dependencies: [
+            "HTTP", "Store",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The CLI: wiring only.
+        .executableTarget(name: "warden", dependencies: [
+            "API", "HTTP", "Store",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        // Test support: a child process that acknowledges writes and is then killed -9.
+        .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Store"]),
+    ]
+)

@@ -1,0 +1,33 @@
+/// A response from a handler. Bodies are either bytes, or a stream the handler writes to
+/// (sent chunked) with back-pressure from the client's socket.
+public struct Response: Sendable {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        /// Runs off the event loop; each `write` waits while the client is slow to read.
+        case stream(@Sendable (BodyWriter) async throws -> Void)
+    }
+
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: Body
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], bytes: [UInt8]) {
+        self.init(status: status, headers: headers, body: .bytes(bytes))
+    }
+
+    public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], bytes: Array(text.utf8))
+    }
+
+    public static func json(_ bytes: [UInt8], status: HTTPStatus = .ok) -> Response {
+        Response(status: status, headers: ["Content-Type": "application/json"], bytes: bytes)
+    }
+
+    public static func empty(_ status: HTTPStatus = .noContent) -> Response { Response(status: status) }
+}

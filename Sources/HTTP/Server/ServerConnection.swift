@@ -1,0 +1,335 @@
+import CLinux
+import Foundation
+
+/// One accepted connection: reads requests, hands them to the handler, writes responses in
+/// order. Confined to its event loop; the only entries from other threads go through
+/// `loop.execute` (async handler completions and streamed body writes).
+final class ServerConnection: EventHandler, @unchecked Sendable {
+    enum Phase {
+        /// Waiting for, or reading, a request head.
+        case head
+        /// Reading the body of `head`.
+        case body(RequestHead, BodyReader)
+        /// A handler is working on the request; input is not read meanwhile.
+        case handling
+        /// A streamed response is being produced off the loop.
+        case streaming(StreamState)
+        /// The last response is queued; after it is flushed the connection is closed.
+        case closing
+        /// Write side shut down; reading and discarding until EOF or the linger timeout.
+        case lingering(since: UInt64)
+    }
+
+    struct StreamState {
+        var chunked: Bool
+        var keepAlive: Bool
+        var task: Task<Void, Never>?
+        var waiter: CheckedContinuation<Void, any Error>?
+    }
+
+    struct RequestContext {
+        var method: String
+        var version: HTTPVersion
+        var keepAlive: Bool
+        var requestID: String
+    }
+
+    let fd: Int32
+    let loop: EventLoop
+    let server: ServerCore
+    let remoteAddress: String
+    let listenerContext: (any Sendable)?
+    var token: UInt64 = 0
+
+    var phase: Phase = .head
+    var pending: [UInt8] = []          // unparsed input kept between reads
+    var output: [UInt8] = []
+    var outputSent = 0
+    var scanner = HeadScanner()
+    var canRead = false
+    var peerClosed = false
+    var closed = false
+    var current: RequestContext?
+
+    // Deadlines, in loop monotonic nanoseconds; 0 means none.
+    var requestStart: UInt64 = 0
+    var lastProgress: UInt64
+    var lastWrite: UInt64
+    var servedRequests = 0
+    var deadline: UInt64 = 0
+    var timerScheduledAt: UInt64 = 0
+
+    init(fd: Int32, loop: EventLoop, server: ServerCore, remoteAddress: String, listenerContext: (any Sendable)?) {
+        self.fd = fd
+        self.loop = loop
+        self.server = server
+        self.remoteAddress = remoteAddress
+        self.listenerContext = listenerContext
+        lastProgress = loop.now
+        lastWrite = loop.now
+    }
+
+    var config: ServerConfiguration { server.configuration }
+    var hasPendingOutput: Bool { outputSent < output.count }
+
+    // MARK: events
+
+    func handleEvent(_ flags: UInt32) {
+        if flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 && flags & EPOLLIN.rawValue == 0 {
+            abort()
+            return
+        }
+        if flags & EPOLLOUT.rawValue != 0, hasPendingOutput { flush() }
+        if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { canRead = true }
+        drive()
+    }
+
+    /// Reads what the socket has while the connection wants input, processes it, and flushes.
+    func drive() {
+        while !closed {
+            if !pending.isEmpty && wantsInput { processPending() }
+            guard canRead, wantsInput || isLingering else { break }
+            readOnce()
+        }
+        guard !closed else { return }
+        if peerClosed { peerDidClose() }
+        guard !closed else { return }
+        if hasPendingOutput { flush() }
+        guard !closed else { return }
+        if case .closing = phase, !hasPendingOutput { beginLingering() }
+        guard !closed else { return }
+        updateDeadline()
+    }
+
+    var wantsInput: Bool {
+        switch phase {
+        case .head, .body: return output.count - outputSent < config.outputHighWater
+        default: return false
+        }
+    }
+
+    var isLingering: Bool { if case .lingering = phase { return true }; return false }
+
+    private func readOnce() {
+        let capacity = EventLoop.scratchSize
+        let n = recv(fd, loop.scratch, capacity, 0)
+        if n > 0 {
+            if n < capacity { canRead = false } // a short read drained the socket; ET will tell us of more
+            if isLingering { return }
+            lastProgress = loop.now
+            if pending.isEmpty {
+                let consumed = process(UnsafeBufferPointer(start: loop.scratch, count: n))
+                if !closed && consumed < n {
+                    pending.append(contentsOf: UnsafeBufferPointer(start: loop.scratch + consumed, count: n - consumed))
+                }
+            } else {
+                pending.append(contentsOf: UnsafeBufferPointer(start: loop.scratch, count: n))
+                processPending()
+            }
+        } else if n == 0 {
+            canRead = false
+            peerClosed = true
+        } else {
+            switch errno {
+            case EAGAIN, EWOULDBLOCK: canRead = false
+            case EINTR: break
+            default: abort()
+            }
+        }
+    }
+
+    private func processPending() {
+        let consumed = pending.withUnsafeBufferPointer { process($0) }
+        guard !closed else { return }
+        if consumed == pending.count {
+            pending.removeAll(keepingCapacity: pending.capacity <= 4096)
+        } else if consumed > 0 {
+            pending.removeFirst(consumed)
+        }
+    }
+
+    private func peerDidClose() {
+        switch phase {
+        case .head, .body, .lingering:
+            // A client that half-closes after a complete request still gets its response;
+            // one that leaves mid-request gets nothing (nobody is reading).
+            close()
+        case .handling, .streaming, .closing:
+            break
+        }
+    }
+
+    // MARK: parsing
+
+    /// Parses as many requests from `buf` as the phase allows; returns the bytes consumed.
+    private func process(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var offset = 0
+        while !closed, offset < buf.count, wantsInput {
+            let view = UnsafeBufferPointer(rebasing: buf[offset...])
+            switch phase {
+            case .head:
+                if requestStart == 0 {
+                    let skip = HeadScanner.leadingEmptyLines(view)
+                    if skip > 0 { offset += skip; continue }
+                    requestStart = loop.now
+                }
+                do {
+                    switch try scanner.scan(view, limit: config.maxHeaderBytes) {
+                    case .incomplete:
+                        return offset
+                    case .complete(let end):
+                        let head = try RequestHeadParser(maxHeaderCount: config.maxHeaderCount).parse(view, end: end)
+                        offset += end
+                        try beginBody(head, alreadyBuffered: buf.count - offset)
+                    }
+                } catch {
+                    reject(error)
+                    return buf.count
+                }
+            case .body(let head, var reader):
+                phase = .handling // drop the reference so appends to the body do not copy it
+                do {
+                    offset += try reader.consume(view)
+                } catch {
+                    reject(error)
+                    return buf.count
+                }
+                if reader.isComplete {
+                    dispatch(head, body: reader.body, trailers: reader.trailers)
+                } else {
+                    phase = .body(head, reader)
+                }
+            default:
+                return offset
+            }
+        }
+        return offset
+    }
+
+    private func beginBody(_ head: RequestHead, alreadyBuffered: Int) throws(HTTPParseError) {
+        switch head.framing {
+        case .none, .untilClose:
+            dispatch(head, body: [], trailers: [:])
+        case .length(let n):
+            guard n <= config.maxBodyBytes else { throw .bodyTooLarge }
+            if head.expectsContinue && alreadyBuffered == 0 { sendContinue() }
+            phase = .body(head, BodyReader(length: n))
+            lastProgress = loop.now
+        case .chunked:
+            if head.expectsContinue && alreadyBuffered == 0 { sendContinue() }
+            phase = .body(head, BodyReader(chunked: ChunkedDecoder(maxBodySize: config.maxBodyBytes,
+                                                                   maxTrailerSize: config.maxHeaderBytes,
+                                                                   maxHeaderCount: config.maxHeaderCount)))
+            lastProgress = loop.now
+        }
+    }
+
+    private func sendContinue() {
+        output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    }
+
+    /// A protocol error: answer with the envelope and close, since framing is lost.
+    private func reject(_ error: HTTPParseError) {
+        server.statistics.parseErrors.add(1, ordering: .relaxed)
+        let context = RequestContext(method: "GET", version: .http1_1, keepAlive: false,
+                                     requestID: server.makeRequestID(on: loop))
+        current = context
+        write(ErrorEnvelope.response(for: error, requestID: context.requestID), context: context)
+    }
+
+    // MARK: timers
+
+    func updateDeadline() {
+        var d: UInt64
+        switch phase {
+        case .head:
+            if requestStart != 0 {
+                d = requestStart + config.headerTimeout.nanoseconds
+            } else if servedRequests == 0 {
+                d = lastProgress + config.headerTimeout.nanoseconds
+            } else {
+                d = lastProgress + config.idleTimeout.nanoseconds
+            }
+        case .body: d = lastProgress + config.bodyTimeout.nanoseconds
+        case .handling, .streaming, .closing: d = 0
+        case .lingering(let since): d = since + config.lingerTimeout.nanoseconds
+        }
+        if hasPendingOutput {
+            let w = lastWrite + config.writeTimeout.nanoseconds
+            d = d == 0 ? w : min(d, w)
+        }
+        deadline = d
+        if d != 0, timerScheduledAt == 0 || d < timerScheduledAt {
+            timerScheduledAt = d
+            loop.scheduleTimer(token: token, at: d)
+        }
+    }
+
+    func timerFired(scheduledFor at: UInt64, now: UInt64) {
+        guard !closed else { return }
+        if at == timerScheduledAt { timerScheduledAt = 0 }
+        guard deadline != 0 else { return }
+        guard deadline <= now else {
+            if timerScheduledAt == 0 {
+                timerScheduledAt = deadline
+                loop.scheduleTimer(token: token, at: deadline)
+            }
+            return
+        }
+        if hasPendingOutput && lastWrite + config.writeTimeout.nanoseconds <= now {
+            abort() // the client stopped reading
+            return
+        }
+        switch phase {
+        case .head where requestStart == 0, .lingering:
+            close()
+        case .head, .body:
+            server.statistics.timeouts.add(1, ordering: .relaxed)
+            let context = RequestContext(method: "GET", version: .http1_1, keepAlive: false,
+                                         requestID: server.makeRequestID(on: loop))
+            current = context
+            write(ErrorEnvelope.response(for: HTTPError(.requestTimeout, code: "request_timeout",
+                message: "The request was not received in time."), requestID: context.requestID), context: context)
+            drive()
+        default:
+            break
+        }
+    }
+
+    // MARK: closing
+
+    private func beginLingering() {
+        shutdown(fd, Int32(SHUT_WR))
+        phase = .lingering(since: loop.now)
+        pending = []
+        canRead = true
+        drive()
+    }
+
+    /// Drop the connection now: the peer is gone or misbehaving.
+    func abort() { close() }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if case .streaming(var state) = phase {
+            state.task?.cancel()
+            state.waiter?.resume(throwing: ConnectionClosedError())
+            state.waiter = nil
+            phase = .streaming(state)
+        }
+        loop.deregister(fd: fd, token: token)
+        Glibc.close(fd)
+        pending = []
+        output = []
+        server.connectionClosed(self)
+    }
+}
+
+extension ServerConnection: LoopShutdownAware {
+    func loopIsStopping() { close() }
+}
+
+public struct ConnectionClosedError: Error, CustomStringConvertible {
+    public var description: String { "The client connection is closed." }
+}

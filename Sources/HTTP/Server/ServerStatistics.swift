@@ -1,0 +1,12 @@
+import Synchronization
+
+/// Counters for `/metrics`; relaxed atomics, written on the loops, read anywhere.
+public final class ServerStatistics: Sendable {
+    public let connectionsAccepted = Atomic<Int>(0)
+    public let connectionsOpen = Atomic<Int>(0)
+    public let requests = Atomic<Int>(0)
+    public let parseErrors = Atomic<Int>(0)
+    public let timeouts = Atomic<Int>(0)
+    public let acceptErrors = Atomic<Int>(0)
+    init() {}
+}

@@ -1,0 +1,58 @@
+import API
+import ArgumentParser
+import Foundation
+import HTTP
+import Logging
+import Store
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Warden server.")
+
+    @Option(help: "Address to listen on: HOST:PORT, or unix:/path/to.sock.")
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the database and Warden's own files.")
+    var dataDirectory: String = "./warden-data"
+
+    @Option(help: "Event loop threads (default: one per core).")
+    var workers: Int = System.coreCount
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds to let in-flight requests finish on SIGTERM/SIGINT.")
+    var shutdownGrace: Int = 30
+
+    func validate() throws {
+        guard workers >= 1 && workers <= 256 else { throw ValidationError("--workers must be between 1 and 256.") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a level.") }
+        do { _ = try SocketAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        let logger = Logger(label: "warden")
+        Process.prepareForServing()
+
+        let dataURL = URL(fileURLWithPath: dataDirectory).standardizedFileURL
+        try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let database = try Database(path: dataURL.appendingPathComponent("warden.db").path,
+                                    migrations: WardenSchema.migrations)
+
+        let group = try EventLoopGroup(loopCount: workers)
+        let router = APIRouter.make(database: database, logger: Logger(label: "warden.api"))
+        let server = HTTPServer(group: group, handler: router, logger: Logger(label: "warden.http"))
+        let listener = try server.listen(SocketAddress(parsing: listen))
+        logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
+                                            "data_dir": "\(dataURL.path)"])
+
+        let signal = await ShutdownSignal.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
+        await server.shutdown(grace: .seconds(shutdownGrace))
+        await database.close()
+        group.shutdown()
+        logger.info("stopped")
+    }
+}
