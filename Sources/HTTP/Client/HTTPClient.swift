@@ -1,0 +1,117 @@
+import CLinux
+import Foundation
+
+/// An HTTP/1.1 client on the server's event loops: TCP or unix sockets, pooled keep-alive
+/// connections, buffered or streamed response bodies. (TLS arrives with the credential proxy.)
+public final class HTTPClient: Sendable {
+    public struct Configuration: Sendable {
+        /// Longest wait for any progress (connect, send, each read). nil waits forever,
+        /// e.g. for an event stream that may stay quiet.
+        public var idleTimeout: Duration? = .seconds(30)
+        public var maxBodyBytes = 64 * 1024 * 1024
+        public var maxIdleConnectionsPerDestination = 16
+        public init() {}
+    }
+
+    private let group: EventLoopGroup
+    private let pool: ConnectionPool
+    public let configuration: Configuration
+
+    public init(group: EventLoopGroup, configuration: Configuration = .init()) {
+        self.group = group
+        self.configuration = configuration
+        pool = ConnectionPool(maxIdlePerDestination: configuration.maxIdleConnectionsPerDestination)
+    }
+
+    /// Sends `request` and returns the whole response.
+    public func execute(_ request: ClientRequest, to address: SocketAddress,
+                        idleTimeout: Duration?? = nil) async throws(HTTPClientError) -> ClientResponse {
+        let timeout = idleTimeout ?? configuration.idleTimeout
+        return try await withRetryOnStaleConnection(request, to: address) { connection, host in
+            try await withCheckedThrowingContinuation { continuation in
+                connection.loop.execute {
+                    connection.start(request, host: host, delivery: .buffered(continuation), idleTimeout: timeout)
+                }
+            }
+        }
+    }
+
+    /// Sends `request` and returns once the response head has arrived; the body follows as a stream.
+    public func stream(_ request: ClientRequest, to address: SocketAddress,
+                       idleTimeout: Duration?? = nil) async throws(HTTPClientError) -> (ResponseHead, ClientBodyStream) {
+        let timeout = idleTimeout ?? configuration.idleTimeout
+        return try await withRetryOnStaleConnection(request, to: address) { connection, host in
+            try await withCheckedThrowingContinuation { continuation in
+                connection.loop.execute {
+                    connection.start(request, host: host, delivery: .streaming(continuation), idleTimeout: timeout)
+                }
+            }
+        }
+    }
+
+    /// Closes idle pooled connections. In-flight requests are not affected.
+    public func shutdown() {
+        for connection in pool.drain() {
+            connection.loop.execute { connection.close() }
+        }
+    }
+
+    /// A pooled connection may have been closed by the server while idle. A request that failed
+    /// that way without any response is retried once on a fresh connection if repeating it is safe.
+    private func withRetryOnStaleConnection<T>(
+        _ request: ClientRequest, to address: SocketAddress,
+        _ body: (ClientConnection, String) async throws -> T
+    ) async throws(HTTPClientError) -> T {
+        let key = address.description
+        let host: String
+        switch address {
+        case .tcp(let h, let port): host = h.contains(":") ? "[\(h)]:\(port)" : "\(h):\(port)"
+        case .unix: host = "localhost"
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let pooled = pool.checkOut(key)
+            let connection: ClientConnection
+            if let pooled {
+                connection = pooled
+            } else {
+                connection = try await connect(address, key: key)
+            }
+            do {
+                return try await body(connection, host)
+            } catch let error as HTTPClientError {
+                let idempotent = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(request.method)
+                if pooled != nil, attempt == 1, error == .connectionClosed, idempotent { continue }
+                throw error
+            } catch {
+                throw .connectionClosed
+            }
+        }
+    }
+
+    private func connect(_ address: SocketAddress, key: String) async throws(HTTPClientError) -> ClientConnection {
+        let loop = group.next()
+        let fd: Int32
+        do { fd = try Sockets.connect(address) } catch { throw .connect(error) }
+        let connection = ClientConnection(fd: fd, loop: loop, key: key, pool: pool,
+                                          maxBodyBytes: configuration.maxBodyBytes)
+        do {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                loop.execute {
+                    do throws(SystemError) {
+                        let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+                        connection.token = try loop.register(connection, fd: fd, events: events)
+                        c.resume()
+                    } catch {
+                        Glibc.close(fd)
+                        c.resume(throwing: HTTPClientError.connect(error))
+                    }
+                }
+            }
+        } catch {
+            throw error as? HTTPClientError ?? .connectionClosed
+        }
+        return connection
+    }
+}
