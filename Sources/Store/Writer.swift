@@ -1,0 +1,181 @@
+import CSQLite
+import Foundation
+import Logging
+
+/// The single writer: one thread owning the read-write connection. It commits queued writes in
+/// groups (one BEGIN IMMEDIATE … COMMIT, a SAVEPOINT per write) so that one fsync covers many
+/// writes, and it resumes callers only after that COMMIT has succeeded.
+final class Writer: Sendable {
+    enum Job: Sendable {
+        case write(WriteJob)
+        /// Runs alone and outside any transaction, e.g. a checkpoint.
+        case exclusive(@Sendable (Connection) -> Void)
+
+        var isWrite: Bool {
+            if case .write = self { return true }
+            return false
+        }
+    }
+
+    struct WriteJob: Sendable {
+        /// Runs the caller's body; the outcome's `finish` is called once the batch's fate is known.
+        let execute: @Sendable (Connection) -> WriteOutcome
+        /// Fails the caller without running the body.
+        let abandon: @Sendable (any Error) -> Void
+    }
+
+    struct WriteOutcome {
+        let error: (any Error)?
+        /// Receives the commit error, or nil when the commit succeeded.
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private let queue = WorkQueue<Job>()
+    private let maxBatch: Int
+    private let stats: StatsRecorder
+    private let logger: Logger
+    private let finished: Latch
+    private let thread = Locked<pthread_t?>(nil)
+
+    init(connection: Connection, maxBatch: Int, stats: StatsRecorder, logger: Logger) {
+        self.maxBatch = maxBatch
+        self.stats = stats
+        self.logger = logger
+        self.finished = Latch(count: 1)
+        let handoff = Handoff(value: connection)
+        // The thread holds the writer until the queue is closed and drained.
+        let worker = Thread { [self] in self.run(handoff.value) }
+        worker.name = "store-writer"
+        worker.start()
+    }
+
+    var isClosed: Bool { queue.isClosed }
+    var pendingCount: Int { queue.count }
+
+    var isCurrentThread: Bool {
+        thread.withLock { $0.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
+    func submit<T: Sendable>(
+        _ body: @escaping @Sendable (Connection) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) throws {
+        let job = WriteJob(
+            execute: { connection in
+                do {
+                    let value = try body(connection)
+                    return WriteOutcome(error: nil) { commitError in
+                        completion(commitError.map { .failure($0) } ?? .success(value))
+                    }
+                } catch {
+                    return WriteOutcome(error: error) { _ in completion(.failure(error)) }
+                }
+            },
+            abandon: { completion(.failure($0)) })
+        try queue.push(.write(job))
+    }
+
+    func submitExclusive(_ body: @escaping @Sendable (Connection) -> Void) throws {
+        try queue.push(.exclusive(body))
+    }
+
+    /// Refuses new jobs; the ones already queued still run.
+    func close() { queue.close() }
+
+    func waitUntilFinished() async { await finished.wait() }
+
+    func waitUntilFinishedSync() { finished.wait() }
+
+    private func run(_ connection: Connection) {
+        thread.withLock { $0 = pthread_self() }
+        while let jobs = queue.popBatch(max: maxBatch, canGroup: { $0.isWrite }) {
+            var writes: [WriteJob] = []
+            writes.reserveCapacity(jobs.count)
+            for job in jobs {
+                switch job {
+                case .write(let write): writes.append(write)
+                case .exclusive(let body): body(connection)
+                }
+            }
+            if !writes.isEmpty { runBatch(writes, on: connection) }
+        }
+        connection.close()
+        finished.countDown()
+    }
+
+    private func runBatch(_ batch: [WriteJob], on connection: Connection) {
+        // Callers whose work is in the open transaction: they learn their fate at COMMIT.
+        var pending: [@Sendable ((any Error)?) -> Void] = []
+        var inTransaction = false
+        var ran = 0
+        var failed = 0
+
+        func abort(_ error: any Error) {
+            if !connection.isAutocommit { try? connection.executeInternal("ROLLBACK") }
+            for finish in pending { finish(error) }
+            pending.removeAll()
+            inTransaction = false
+        }
+
+        for (index, job) in batch.enumerated() {
+            if !inTransaction {
+                do {
+                    try connection.executeInternal("BEGIN IMMEDIATE")
+                    inTransaction = true
+                } catch {
+                    // Most likely another process holds the lock past the busy timeout: the rest
+                    // of the batch would only wait as long again.
+                    logger.error("store: BEGIN failed", metadata: ["error": "\(error)"])
+                    for rest in batch[index...] { rest.abandon(error) }
+                    stats.batchFinished(writes: ran, failedWrites: failed, committed: nil)
+                    return
+                }
+            }
+            do {
+                try connection.executeInternal("SAVEPOINT store_write")
+            } catch {
+                abort(error)
+                job.abandon(error)
+                continue
+            }
+            let outcome = job.execute(connection)
+            ran += 1
+            if connection.isAutocommit {
+                // SQLite rolled the whole transaction back (disk full, I/O error, ON CONFLICT
+                // ROLLBACK): the earlier writes of this batch are gone too.
+                let error = outcome.error ?? StoreError.sqlite(
+                    code: SQLITE_ABORT, extendedCode: SQLITE_ABORT, message: "transaction was rolled back", sql: nil)
+                failed += 1
+                abort(error)
+                outcome.finish(error)
+                continue
+            }
+            do {
+                if outcome.error != nil {
+                    failed += 1
+                    try connection.executeInternal("ROLLBACK TO store_write")
+                }
+                try connection.executeInternal("RELEASE store_write")
+            } catch {
+                abort(error)
+                outcome.finish(error)
+                continue
+            }
+            pending.append(outcome.finish)
+        }
+
+        guard inTransaction else {
+            stats.batchFinished(writes: ran, failedWrites: failed, committed: nil)
+            return
+        }
+        do {
+            try connection.executeInternal("COMMIT")
+            stats.batchFinished(writes: ran, failedWrites: failed, committed: true)
+            for finish in pending { finish(nil) }
+        } catch {
+            logger.error("store: COMMIT failed", metadata: ["error": "\(error)", "writes": "\(pending.count)"])
+            stats.batchFinished(writes: ran, failedWrites: failed, committed: false)
+            abort(error)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import Store
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Acknowledged means durable: a child process prints each row id after its `write` returned,
+/// is killed with SIGKILL mid-stream, and every printed row must be in the reopened database.
+@Suite struct DurabilityTests {
+    /// Must match the migrations in Tests/StoreCrashProbe/main.swift.
+    static let probeMigrations = [
+        Migration(version: 1, name: "create acks", sql: "CREATE TABLE acks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)"),
+    ]
+
+    /// `swift build` puts executables next to the test bundle; on Linux the bundle is itself an
+    /// executable in that directory, on macOS it is a directory inside it.
+    static func probeExecutable() -> URL? {
+        var starts: [URL] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+        }
+        starts.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        starts.append(Bundle.main.bundleURL)
+        for start in starts {
+            var directory = start
+            for _ in 0..<4 {
+                let candidate = directory.appendingPathComponent("store-crash-probe")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }
+
+    /// Collects complete stdout lines on a background thread until end of file.
+    final class LineCollector: Sendable {
+        private let lines = Locked<[String]>([])
+        private let finished = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread {
+                var buffer = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    buffer.append(chunk)
+                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                        buffer.removeSubrange(buffer.startIndex...newline)
+                        self.lines.withLock { $0.append(line) }
+                    }
+                }
+                // A trailing partial line was never fully acknowledged; it is dropped.
+                self.finished.signal()
+            }.start()
+        }
+
+        var count: Int { lines.withLock { $0.count } }
+
+        func waitForEnd() async -> [String] {
+            await blockingWait { self.finished.wait() }
+            return lines.withLock { $0 }
+        }
+    }
+
+    /// Runs the probe until it acknowledged `atLeast` rows, kills it, and returns its acknowledgements.
+    func acknowledgementsUntilKilled(probe: URL, path: String, writers: Int, atLeast: Int) async throws -> [Int64: String] {
+        let process = Process()
+        process.executableURL = probe
+        process.arguments = [path, "\(writers)"]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let collector = LineCollector(stdout.fileHandleForReading)
+
+        do {
+            try await eventually("acknowledged writes from the probe") { collector.count >= atLeast || !process.isRunning }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            throw error
+        }
+        let running = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        // Lines already in the pipe were acknowledged before the kill and count as well.
+        let lines = await collector.waitForEnd()
+        await blockingWait { process.waitUntilExit() }
+        let diagnostics = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try #require(running, "the probe exited early: \(diagnostics)")
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGKILL)
+
+        var acknowledged: [Int64: String] = [:]
+        for line in lines {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            let id = try #require(parts.count == 2 ? Int64(parts[0]) : nil, "bad probe line: \(line)")
+            acknowledged[id] = String(parts[1])
+        }
+        #expect(acknowledged.count >= atLeast)
+        return acknowledged
+    }
+
+    @Test(arguments: [1, 8])
+    func acknowledgedWritesSurviveSIGKILL(writers: Int) async throws {
+        let probe = try #require(Self.probeExecutable(), "store-crash-probe was not found next to the test bundle")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("probe.sqlite").path
+
+        // Several kills on the same file: more chances to land between an acknowledgement and
+        // its commit if the two were ever reordered, and each restart recovers a killed WAL.
+        var acknowledged: [Int64: String] = [:]
+        for round in 1...5 {
+            let more = try await acknowledgementsUntilKilled(probe: probe, path: path, writers: writers, atLeast: 100)
+            acknowledged.merge(more) { old, _ in old }
+
+            let database = try Database(path: path, migrations: Self.probeMigrations)
+            let stored: [Int64: String] = try await database.read { connection in
+                var rows: [Int64: String] = [:]
+                for row in try connection.query("SELECT id, payload FROM acks") {
+                    rows[try row.get("id")] = try row.get("payload")
+                }
+                return rows
+            }
+            await database.close()
+            let missing = acknowledged.filter { stored[$0.key] != $0.value }
+            #expect(missing.isEmpty, "round \(round): \(missing.count) of \(acknowledged.count) acknowledged rows missing after SIGKILL")
+        }
+    }
+}
