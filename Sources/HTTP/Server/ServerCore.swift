@@ -80,11 +80,12 @@ final class ServerCore: @unchecked Sendable {
         let a = loop.random.next(), b = loop.random.next()
         var bytes: [UInt8] = Array("req_".utf8)
         bytes.reserveCapacity(28)
-        let alphabet = Array("0123456789abcdefghijklmnopqrstuv".utf8) // base32, 5 bits per char
+        // base32 (0-9a-v), 5 bits per character, 120 random bits in all
+        func digit(_ v: UInt64) -> UInt8 { v < 10 ? UInt8(48 + v) : UInt8(87 + v) }
         var x = a
-        for _ in 0..<12 { bytes.append(alphabet[Int(x & 31)]); x >>= 5 }
+        for _ in 0..<12 { bytes.append(digit(x & 31)); x >>= 5 }
         x = b
-        for _ in 0..<12 { bytes.append(alphabet[Int(x & 31)]); x >>= 5 }
+        for _ in 0..<12 { bytes.append(digit(x & 31)); x >>= 5 }
         return String(decoding: bytes, as: UTF8.self)
     }
 
