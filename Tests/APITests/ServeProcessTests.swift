@@ -1,0 +1,114 @@
+import Foundation
+import HTTP
+import Testing
+
+/// `warden serve` as a user runs it: the real binary, real sockets, real signals.
+@Suite(.serialized) struct ServeProcessTests {
+    static func wardenBinary() throws -> URL {
+        var starts: [URL] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+        }
+        starts.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        for start in starts {
+            var directory = start
+            for _ in 0..<4 {
+                let candidate = directory.appendingPathComponent("warden")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                directory.deleteLastPathComponent()
+            }
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "warden binary not built"])
+    }
+
+    /// Runs warden with `arguments`, collecting stderr lines.
+    final class Running: @unchecked Sendable {
+        let process = Process()
+        private let lock = NSLock()
+        private var lines: [String] = []
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = try ServeProcessTests.wardenBinary()
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = pipe
+            try process.run()
+            let handle = pipe.fileHandleForReading
+            Thread { [self] in
+                var buffer = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    buffer.append(chunk)
+                    while let newline = buffer.firstIndex(of: 0x0A) {
+                        let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                        buffer.removeSubrange(buffer.startIndex...newline)
+                        lock.withLock { lines.append(line) }
+                    }
+                }
+                if !buffer.isEmpty { lock.withLock { lines.append(String(decoding: buffer, as: UTF8.self)) } }
+            }.start()
+        }
+
+        var output: [String] { lock.withLock { lines } }
+
+        func waitForLine(containing text: String) async throws -> String {
+            for _ in 0..<500 {
+                if let line = output.first(where: { $0.contains(text) }) { return line }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "no line with '\(text)' in \(output)"])
+        }
+
+        func waitForExit() async throws -> Int32 {
+            for _ in 0..<1000 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            guard !process.isRunning else {
+                process.interrupt()
+                throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "warden did not exit"])
+            }
+            return process.terminationStatus
+        }
+    }
+
+    @Test func servesHealthAndStopsGracefullyOnSIGTERM() async throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("warden-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDir) }
+        let warden = try Running(["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir.path, "--workers", "2"])
+        let listening = try await warden.waitForLine(containing: "\"msg\":\"listening\"")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(listening.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "info")
+        let address = try SocketAddress(parsing: try #require(object["address"] as? String))
+
+        let group = try EventLoopGroup(loopCount: 1)
+        let client = HTTPClient(group: group)
+        let health = try await client.execute(ClientRequest(target: "/healthz"), to: address)
+        #expect(health.status == .ok)
+        #expect(health.bodyString == "ok")
+        let ready = try await client.execute(ClientRequest(target: "/readyz"), to: address)
+        #expect(ready.status == .ok)
+        #expect(ready.bodyString.contains("\"database\":\"ok\""))
+        #expect(FileManager.default.fileExists(atPath: dataDir.appendingPathComponent("warden.db").path))
+
+        // An idle keep-alive connection stays in the pool; SIGTERM must still end the process.
+        kill(warden.process.processIdentifier, SIGTERM)
+        #expect(try await warden.waitForExit() == 0)
+        #expect(warden.output.contains { $0.contains("\"msg\":\"stopped\"") })
+        client.shutdown()
+        group.shutdown()
+    }
+
+    @Test func helpListsServe() async throws {
+        let warden = try Running(["--help"])
+        #expect(try await warden.waitForExit() == 0)
+        let text = warden.output.joined(separator: "\n")
+        #expect(text.contains("serve"))
+    }
+
+    @Test func badListenAddressIsAClearError() async throws {
+        let warden = try Running(["serve", "--listen", "localhost"])
+        #expect(try await warden.waitForExit() != 0)
+        let text = warden.output.joined(separator: "\n")
+        #expect(text.contains("HOST:PORT"), "the message says what a valid address looks like: \(text)")
+    }
+}
