@@ -100,6 +100,9 @@ public struct RequestHeadParser: Sendable {
                     codings.append(coding.lowercased())
                 }
             }
+            // RFC 9112 §6.3: without chunked as the final coding the length is unknowable (400, a
+            // MUST); otherwise a coding we do not implement is 501 (§6.1).
+            guard codings.last == "chunked" else { throw .invalidTransferEncoding }
             if let unknown = codings.first(where: { $0 != "chunked" }) { throw .unsupportedTransferCoding(unknown) }
             guard codings.count == 1 else { throw .invalidTransferEncoding }
             return .chunked

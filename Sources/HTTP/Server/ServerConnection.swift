@@ -92,9 +92,10 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             readOnce()
         }
         guard !closed else { return }
-        if peerClosed { peerDidClose() }
-        guard !closed else { return }
         if hasPendingOutput { flush() }
+        guard !closed else { return }
+        // Only after flushing: a client that half-closes still gets what it asked for.
+        if peerClosed { peerDidClose() }
         guard !closed else { return }
         if case .closing = phase, !hasPendingOutput { beginLingering() }
         guard !closed else { return }
@@ -119,7 +120,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             lastProgress = loop.now
             if pending.isEmpty {
                 let consumed = process(UnsafeBufferPointer(start: loop.scratch, count: n))
-                if !closed && consumed < n {
+                if !closed && consumed < n && keepsInput {
                     pending.append(contentsOf: UnsafeBufferPointer(start: loop.scratch + consumed, count: n - consumed))
                 }
             } else {
@@ -139,20 +140,36 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     }
 
     private func processPending() {
-        let consumed = pending.withUnsafeBufferPointer { process($0) }
-        guard !closed else { return }
-        if consumed == pending.count {
-            pending.removeAll(keepingCapacity: pending.capacity <= 4096)
-        } else if consumed > 0 {
-            pending.removeFirst(consumed)
+        // Take the bytes out first: answering a request may discard `pending` (Connection: close,
+        // a rejection), which must not happen while its buffer is borrowed.
+        var buffer = pending
+        pending = []
+        let consumed = buffer.withUnsafeBufferPointer { process($0) }
+        guard !closed, keepsInput, consumed < buffer.count else { return }
+        buffer.removeFirst(consumed)
+        pending = buffer
+    }
+
+    /// False once the connection is on its way out: unread input is then discarded.
+    private var keepsInput: Bool {
+        switch phase {
+        case .closing, .lingering: return false
+        default: return true
         }
     }
 
     private func peerDidClose() {
         switch phase {
-        case .head, .body, .lingering:
-            // A client that half-closes after a complete request still gets its response;
-            // one that leaves mid-request gets nothing (nobody is reading).
+        case .head, .body:
+            // Nothing more can arrive: finish writing what is queued, then close. A partial
+            // request left behind can never complete.
+            if hasPendingOutput {
+                phase = .closing
+                pending = []
+            } else {
+                close()
+            }
+        case .lingering:
             close()
         case .handling, .streaming, .closing:
             break
