@@ -31,14 +31,20 @@ let package = Package(
             "CSQLite",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // REST surface: health, readiness, (later) the v1 resources.
+        // Business rules shared by the API, scheduler, proxy and channels: sessions, runs,
+        // approvals, keys, audit, and the event bus. Knows nothing of HTTP.
+        .target(name: "Core", dependencies: [
+            "Store", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // REST surface: auth, JSON, pagination, idempotency, SSE; translates HTTP to Core.
         .target(name: "API", dependencies: [
-            "HTTP", "Store",
+            "HTTP", "Store", "Core",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The CLI: wiring only.
         .executableTarget(name: "warden", dependencies: [
-            "API", "HTTP", "Store",
+            "API", "Core", "HTTP", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -47,6 +53,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Store"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),
+        .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store"]),
     ]
 )

@@ -1,12 +1,21 @@
+import Core
 import HTTP
 import Logging
 import Store
 
 /// Every route Warden serves, in one place, so the OpenAPI test can compare the two.
 public enum APIRouter {
-    public static func make(database: Database, logger: Logger) -> Router {
+    public static func make(core: WardenCore, configuration: APIConfiguration = .init(), logger: Logger) -> Router {
         var router = Router(logger: logger)
-        HealthRoutes.register(on: &router, database: database)
+        let context = APIContext(core: core, auth: Authenticator(core: core), configuration: configuration)
+        HealthRoutes.register(on: &router, database: core.database)
+        SessionRoutes.register(on: &router, context)
+        MessageRoutes.register(on: &router, context)
+        RunRoutes.register(on: &router, context)
+        ApprovalRoutes.register(on: &router, context)
+        EventRoutes.register(on: &router, context)
+        KeyRoutes.register(on: &router, context)
+        AuditRoutes.register(on: &router, context)
         return router
     }
 }

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import Core
 import Foundation
 import HTTP
 import Logging
@@ -11,8 +12,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on: HOST:PORT, or unix:/path/to.sock.")
     var listen: String = "127.0.0.1:8080"
 
-    @Option(name: .customLong("data-dir"), help: "Directory for the database and Warden's own files.")
-    var dataDirectory: String = "./warden-data"
+    @OptionGroup var data: DataDirectoryOption
 
     @Option(help: "Event loop threads (default: one per core).")
     var workers: Int = System.coreCount
@@ -35,14 +35,17 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "warden")
         Process.prepareForServing()
 
-        let dataURL = URL(fileURLWithPath: dataDirectory).standardizedFileURL
-        try FileManager.default.createDirectory(at: dataURL, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let database = try Database(path: dataURL.appendingPathComponent("warden.db").path,
-                                    migrations: WardenSchema.migrations)
+        let dataURL = try data.prepare()
+        let database = try data.openDatabase()
+        let core = WardenCore(database: database)
+        try await core.loadKeys(bootstrapSecret: ProcessInfo.processInfo.environment["WARDEN_ADMIN_KEY"])
+        // Whoever waited on a pending approval went away with the previous process.
+        let expired = try await core.expireApprovals(all: true)
+        if expired > 0 { logger.info("expired approvals left pending by the previous run", metadata: ["count": "\(expired)"]) }
+        let maintenance = Task { await core.runMaintenance() }
 
         let group = try EventLoopGroup(loopCount: workers)
-        let router = APIRouter.make(database: database, logger: Logger(label: "warden.api"))
+        let router = APIRouter.make(core: core, logger: Logger(label: "warden.api"))
         let server = HTTPServer(group: group, handler: router, logger: Logger(label: "warden.http"))
         let listener = try server.listen(SocketAddress(parsing: listen))
         logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
@@ -51,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
         await server.shutdown(grace: .seconds(shutdownGrace))
+        maintenance.cancel()
         await database.close()
         group.shutdown()
         logger.info("stopped")

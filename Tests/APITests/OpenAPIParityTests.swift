@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Logging
 import Store
+import Core
 import Testing
 @testable import API
 
@@ -12,7 +13,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let database = try Database(path: dir.appendingPathComponent("w.db").path, migrations: WardenSchema.migrations)
         defer { database.closeSync() }
-        let router = APIRouter.make(database: database, logger: Logger(label: "test"))
+        let router = APIRouter.make(core: WardenCore(database: database), logger: Logger(label: "test"))
 
         let served = Set(router.routes.map { "\($0.method) \($0.template)" })
         let documented = try OpenAPIDocument.load().operations

@@ -1,4 +1,6 @@
 /// Warden's own schema, one migration per change, never edited once released.
+/// Ids are time-ordered (`ses_01J…`), so `ORDER BY id` is creation order and lists page by id.
+/// Times are RFC 3339 UTC text with milliseconds, which sorts like the instants it names.
 public enum WardenSchema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "instance", sql: """
@@ -8,6 +10,101 @@ public enum WardenSchema {
             );
             INSERT INTO instance (id, created_at)
                 VALUES (lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+            """),
+        Migration(version: 2, name: "api_v1", sql: """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'approver', 'client')),
+                prefix TEXT NOT NULL,
+                hash BLOB NOT NULL UNIQUE,
+                created_by TEXT,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                title TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                agent TEXT NOT NULL,
+                channel TEXT,
+                owner_key_id TEXT NOT NULL,
+                last_event_seq INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX sessions_by_owner ON sessions (owner_key_id, id);
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                status TEXT NOT NULL,
+                stop_reason TEXT,
+                error TEXT,
+                usage TEXT,
+                created_at TEXT NOT NULL,
+                started_at TEXT,
+                completed_at TEXT
+            );
+            CREATE INDEX runs_by_session ON runs (session_id, id);
+            CREATE INDEX runs_by_status ON runs (status, id);
+            CREATE TABLE messages (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                run_id TEXT REFERENCES runs (id),
+                role TEXT NOT NULL,
+                content TEXT NOT NULL,
+                source TEXT NOT NULL,
+                author TEXT,
+                external_id TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX messages_by_session ON messages (session_id, id);
+            CREATE TABLE approvals (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                run_id TEXT,
+                status TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                request TEXT NOT NULL,
+                decision TEXT,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            );
+            CREATE INDEX approvals_by_status ON approvals (status, id);
+            CREATE INDEX approvals_by_session ON approvals (session_id, id);
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                session_id TEXT NOT NULL,
+                session_seq INTEGER NOT NULL,
+                type TEXT NOT NULL,
+                data TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (session_id, session_seq)
+            );
+            CREATE TABLE idempotency_keys (
+                owner_key_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash BLOB NOT NULL,
+                status INTEGER NOT NULL,
+                body BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (owner_key_id, key)
+            );
+            CREATE INDEX idempotency_by_age ON idempotency_keys (created_at);
+            CREATE TABLE audit (
+                id TEXT PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                actor TEXT,
+                kind TEXT NOT NULL,
+                session_id TEXT,
+                subject_id TEXT,
+                detail TEXT NOT NULL
+            );
+            CREATE INDEX audit_by_kind ON audit (kind, id);
+            CREATE INDEX audit_by_session ON audit (session_id, id);
             """),
     ]
 }

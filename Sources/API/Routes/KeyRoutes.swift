@@ -1,0 +1,63 @@
+import Core
+import HTTP
+
+struct CreateKeyBody: Decodable {
+    var role: String
+    var name: String?
+}
+
+struct DeletedObject: Encodable {
+    var id: String
+    var object: String
+    var deleted = true
+}
+
+enum KeyRoutes {
+    static func register(on router: inout Router, _ ctx: APIContext) {
+        router.post("/v1/keys", ctx.route(Access.adminOnly, "manage API keys") { request, principal in
+            let body = try JSONBody.decode(CreateKeyBody.self, from: request)
+            guard let role = Role(rawValue: body.role) else {
+                throw APIError.invalid("role", "'role' must be one of: admin, operator, approver, client.")
+            }
+            if let name = body.name, name.count > 128 { throw APIError.invalid("name", "'name' is limited to 128 characters.") }
+            // The secret is shown once: it is not kept for idempotent replays, which return the key without it.
+            let secretHolder = SecretHolder()
+            var response = try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
+                let (key, secret) = try tx.createKey(role: role, name: body.name ?? "", createdBy: principal.keyID)
+                secretHolder.set(secret)
+                var stored = key
+                stored.key = nil
+                return JSONCoding.encode(stored)
+            }
+            if let secret = secretHolder.value, response.headers["Idempotent-Replayed"] == nil,
+               case .bytes(let bytes) = response.body {
+                response.body = .bytes(Self.insertSecret(secret, into: bytes))
+            }
+            return response
+        })
+        router.get("/v1/keys", ctx.route(Access.adminOnly, "manage API keys") { request, _ in
+            Pagination.response(try await ctx.core.listKeys(try Pagination.page(from: request))) { $0.id }
+        })
+        router.delete("/v1/keys/{id}", ctx.route(Access.adminOnly, "manage API keys") { request, principal in
+            let id = request.parameters["id"]!
+            try await ctx.core.write { tx in try tx.revokeKey(id, by: principal.keyID) }
+            return .json(JSONCoding.encode(DeletedObject(id: id, object: "api_key")), status: .ok)
+        })
+    }
+
+    /// Adds `"key": secret` to the stored (secret-free) JSON of a key.
+    static func insertSecret(_ secret: String, into bytes: [UInt8]) -> [UInt8] {
+        guard bytes.last == UInt8(ascii: "}") else { return bytes }
+        return Array(bytes.dropLast()) + Array(",\"key\":\"\(secret)\"}".utf8)
+    }
+}
+
+/// Carries the one-time secret out of the transaction closure.
+final class SecretHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var secret: String?
+    func set(_ s: String) { lock.withLock { secret = s } }
+    var value: String? { lock.withLock { secret } }
+}
+
+import Foundation

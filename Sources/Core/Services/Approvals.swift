@@ -1,0 +1,153 @@
+import Store
+import Synchronization
+
+public enum ApprovalStatus: String, Sendable, CaseIterable {
+    case pending, approved, denied, expired, cancelled
+}
+
+/// Callers (the proxy, the scheduler) waiting for approvals to be decided. A waiter registers
+/// before it reads the approval, so a decision landing between the read and the wait is kept.
+public final class ApprovalWaiters: Sendable {
+    final class Waiter: Sendable {
+        private struct State { var result: Approval?; var continuation: CheckedContinuation<Approval, Never>? }
+        private let state = Mutex(State())
+
+        func fulfil(_ approval: Approval) {
+            let c = state.withLock { s -> CheckedContinuation<Approval, Never>? in
+                s.result = approval
+                defer { s.continuation = nil }
+                return s.continuation
+            }
+            c?.resume(returning: approval)
+        }
+
+        func value() async -> Approval {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { s -> Approval? in
+                    if let r = s.result { return r }
+                    s.continuation = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+
+    private let waiting = Mutex<[String: [ObjectIdentifier: Waiter]]>([:])
+
+    init() {}
+
+    func register(_ id: String) -> Waiter {
+        let waiter = Waiter()
+        waiting.withLock { $0[id, default: [:]][ObjectIdentifier(waiter)] = waiter }
+        return waiter
+    }
+
+    func unregister(_ id: String, _ waiter: Waiter) {
+        waiting.withLock { map in
+            map[id]?[ObjectIdentifier(waiter)] = nil
+            if map[id]?.isEmpty == true { map[id] = nil }
+        }
+    }
+
+    func resolve(_ approval: Approval) {
+        let waiters = waiting.withLock { $0.removeValue(forKey: approval.id) } ?? [:]
+        for waiter in waiters.values { waiter.fulfil(approval) }
+    }
+
+    public var waitingCount: Int { waiting.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+}
+
+extension Transaction {
+    /// A person's decision; a conflict once the approval is no longer pending.
+    public func decideApproval(_ id: String, approve: Bool, reason: String?, by actor: String) throws -> Approval {
+        let repo = ApprovalRepository(db)
+        guard let record = try repo.find(id) else { throw CoreError.notFound(kind: "approval", id: id) }
+        guard record.status == ApprovalStatus.pending.rawValue else {
+            throw CoreError.conflict(code: "approval_decided", message: "Approval \(id) is already \(record.status).")
+        }
+        let decision = ApprovalDecision(decision: approve ? "approve" : "deny", by: actor, reason: reason, decided_at: now)
+        let status: ApprovalStatus = approve ? .approved : .denied
+        var updated = record
+        updated.status = status.rawValue
+        updated.decision = JSONCoding.encodeText(decision)
+        _ = try repo.resolve(id, status: status.rawValue, decision: updated.decision)
+        let approval = Approval(updated)
+        try emit("approval.resolved", session: record.sessionID, data: JSONCoding.encodeText(approval))
+        try audit("approval.decided", actor: actor, session: record.sessionID, subject: id,
+                  detail: ["decision": .string(decision.decision), "reason": reason.map(JSONValue.string) ?? .null])
+        let waiters = core.approvals
+        onCommit { waiters.resolve(approval) }
+        return approval
+    }
+}
+
+extension WardenCore {
+    /// Records a pending approval and emits `approval.requested`. Call `awaitDecision` to wait.
+    public func requestApproval(session: String, run: String?, kind: String, summary: String,
+                                request: ApprovalRequestDetails, expiresIn seconds: Double = 180) async throws -> Approval {
+        try await write { tx in
+            guard try SessionRepository(tx.db).find(session) != nil else { throw CoreError.notFound(kind: "session", id: session) }
+            let record = ApprovalRecord(id: tx.makeID(.approval), sessionID: session, runID: run,
+                                        status: ApprovalStatus.pending.rawValue, kind: kind, summary: summary,
+                                        request: JSONCoding.encodeText(request), decision: nil, createdAt: tx.now,
+                                        expiresAt: Timestamp.after(seconds: seconds))
+            try ApprovalRepository(tx.db).insert(record)
+            let approval = Approval(record)
+            try tx.emit("approval.requested", session: session, data: JSONCoding.encodeText(approval))
+            return approval
+        }
+    }
+
+    /// Waits until the approval is no longer pending (decided, expired or cancelled).
+    public func awaitDecision(_ id: String) async throws -> Approval {
+        let waiter = approvals.register(id)
+        let current: ApprovalRecord?
+        do {
+            current = try await read { try ApprovalRepository($0).find(id) }
+        } catch {
+            approvals.unregister(id, waiter)
+            throw error
+        }
+        guard let current else {
+            approvals.unregister(id, waiter)
+            throw CoreError.notFound(kind: "approval", id: id)
+        }
+        if current.status != ApprovalStatus.pending.rawValue {
+            approvals.unregister(id, waiter)
+            return Approval(current)
+        }
+        return await waiter.value()
+    }
+
+    public func approval(_ id: String) async throws -> Approval? {
+        try await read { try ApprovalRepository($0).find(id) }.map(Approval.init)
+    }
+
+    public func listApprovals(status: String?, session: String?, page: PageRequest) async throws -> Page<Approval> {
+        try await read { try ApprovalRepository($0).list(status: status, session: session, page: page) }.map(Approval.init)
+    }
+
+    /// Expires pending approvals past their time (or all of them, at start-up: whoever was
+    /// waiting is gone). Returns how many expired.
+    @discardableResult
+    public func expireApprovals(all: Bool = false) async throws -> Int {
+        let expired = try await write { tx -> [Approval] in
+            let repo = ApprovalRepository(tx.db)
+            let due = all ? try repo.allPending() : try repo.pendingExpired(at: tx.now)
+            var out: [Approval] = []
+            for record in due {
+                guard try repo.resolve(record.id, status: ApprovalStatus.expired.rawValue, decision: nil) else { continue }
+                var updated = record
+                updated.status = ApprovalStatus.expired.rawValue
+                let approval = Approval(updated)
+                try tx.emit("approval.resolved", session: record.sessionID, data: JSONCoding.encodeText(approval))
+                try tx.audit("approval.expired", actor: nil, session: record.sessionID, subject: record.id)
+                out.append(approval)
+            }
+            return out
+        }
+        for approval in expired { approvals.resolve(approval) }
+        return expired.count
+    }
+}

@@ -1,0 +1,43 @@
+public struct RunRepository {
+    let db: Connection
+    public init(_ db: Connection) { self.db = db }
+
+    public func insert(_ r: RunRecord) throws {
+        try db.execute("""
+            INSERT INTO runs (id, session_id, status, stop_reason, error, usage, created_at, started_at, completed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(r.id), .text(r.sessionID), .text(r.status), Self.opt(r.stopReason), Self.opt(r.error),
+                  Self.opt(r.usage), .text(r.createdAt), Self.opt(r.startedAt), Self.opt(r.completedAt)])
+    }
+
+    public func update(_ r: RunRecord) throws {
+        try db.execute("""
+            UPDATE runs SET status = ?, stop_reason = ?, error = ?, usage = ?, started_at = ?, completed_at = ?
+            WHERE id = ?
+            """, [.text(r.status), Self.opt(r.stopReason), Self.opt(r.error), Self.opt(r.usage), Self.opt(r.startedAt),
+                  Self.opt(r.completedAt), .text(r.id)])
+    }
+
+    public func find(_ id: String) throws -> RunRecord? {
+        try db.queryOne("SELECT * FROM runs WHERE id = ?", [.text(id)]).map(Self.record)
+    }
+
+    public func list(session: String, page: PageRequest) throws -> Page<RunRecord> {
+        try Pager.fetch(db, from: "runs", where: ["session_id = ?"], [.text(session)], page: page, map: Self.record)
+    }
+
+    /// Runs in `status`, oldest first (the scheduler's queue).
+    public func all(status: String, limit: Int = 1000) throws -> [RunRecord] {
+        try db.query("SELECT * FROM runs WHERE status = ? ORDER BY id LIMIT ?", [.text(status), .integer(Int64(limit))])
+            .map(Self.record)
+    }
+
+    static func opt(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
+
+    static func record(_ r: Row) throws -> RunRecord {
+        RunRecord(id: try r.get("id"), sessionID: try r.get("session_id"), status: try r.get("status"),
+                  stopReason: try r.get("stop_reason"), error: try r.get("error"), usage: try r.get("usage"),
+                  createdAt: try r.get("created_at"), startedAt: try r.get("started_at"),
+                  completedAt: try r.get("completed_at"))
+    }
+}

@@ -1,0 +1,53 @@
+public struct SessionRepository {
+    let db: Connection
+    public init(_ db: Connection) { self.db = db }
+
+    public func insert(_ s: SessionRecord) throws {
+        try db.execute("""
+            INSERT INTO sessions (id, status, title, metadata, agent, channel, owner_key_id, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(s.id), .text(s.status), .text(s.title), .text(s.metadata), .text(s.agent),
+                  s.channel.map(SQLValue.text) ?? .null, .text(s.ownerKeyID), .text(s.createdAt), .text(s.updatedAt)])
+    }
+
+    public func find(_ id: String) throws -> SessionRecord? {
+        try db.queryOne("SELECT * FROM sessions WHERE id = ?", [.text(id)]).map(Self.record)
+    }
+
+    /// `owner` restricts to sessions created with that key (the `client` role's view).
+    public func list(owner: String?, status: String?, page: PageRequest) throws -> Page<SessionRecord> {
+        var conditions: [String] = []
+        var bindings: [SQLValue] = []
+        if let owner { conditions.append("owner_key_id = ?"); bindings.append(.text(owner)) }
+        if let status { conditions.append("status = ?"); bindings.append(.text(status)) }
+        return try Pager.fetch(db, from: "sessions", where: conditions, bindings, page: page, map: Self.record)
+    }
+
+    public func update(_ s: SessionRecord) throws {
+        try db.execute("UPDATE sessions SET status = ?, title = ?, metadata = ?, agent = ?, updated_at = ? WHERE id = ?",
+                       [.text(s.status), .text(s.title), .text(s.metadata), .text(s.agent), .text(s.updatedAt), .text(s.id)])
+    }
+
+    public func touch(_ id: String, at time: String) throws {
+        try db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [.text(time), .text(id)])
+    }
+
+    public func setStatus(_ id: String, _ status: String, at time: String) throws {
+        try db.execute("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?", [.text(status), .text(time), .text(id)])
+    }
+
+    /// Reserves the next per-session event sequence number.
+    public func nextEventSeq(_ id: String) throws -> Int64 {
+        guard let row = try db.queryOne(
+            "UPDATE sessions SET last_event_seq = last_event_seq + 1 WHERE id = ? RETURNING last_event_seq", [.text(id)])
+        else { throw StoreError.misuse("no session \(id)") }
+        return try row.get("last_event_seq")
+    }
+
+    static func record(_ r: Row) throws -> SessionRecord {
+        SessionRecord(id: try r.get("id"), status: try r.get("status"), title: try r.get("title"),
+                      metadata: try r.get("metadata"), agent: try r.get("agent"), channel: try r.get("channel"),
+                      ownerKeyID: try r.get("owner_key_id"), createdAt: try r.get("created_at"),
+                      updatedAt: try r.get("updated_at"))
+    }
+}
