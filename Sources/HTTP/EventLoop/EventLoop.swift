@@ -41,6 +41,9 @@ public final class EventLoop: @unchecked Sendable {
     private let queue = Mutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Set once the loop thread has exited and its descriptors are closed.
+    private let terminated = Atomic<Bool>(false)
+    private let lateTasks = Mutex(())
 
     init(index: Int) throws(SystemError) {
         self.index = index
@@ -67,8 +70,14 @@ public final class EventLoop: @unchecked Sendable {
         return pthread_equal(id, pthread_self()) != 0
     }
 
-    /// Runs `task` on the loop thread; safe from any thread.
+    /// Runs `task` on the loop thread; safe from any thread. After the loop has stopped, the
+    /// task runs on the caller's thread (serialised), so late completions still find their
+    /// connections closed and resume their waiters instead of hanging.
     public func execute(_ task: @escaping @Sendable () -> Void) {
+        if terminated.load(ordering: .acquiring) {
+            lateTasks.withLock { _ in task() }
+            return
+        }
         queue.withLock { $0.append(task) }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
@@ -138,7 +147,12 @@ public final class EventLoop: @unchecked Sendable {
         }
         for (_, handler) in handlers { (handler as? LoopShutdownAware)?.loopIsStopping() }
         handlers.removeAll()
+        // From here on, `execute` must not write to the eventfd: its number may be reused.
+        wakePending.store(true, ordering: .releasing)
+        terminated.store(true, ordering: .releasing)
         close(epollFD); close(wakeFD); close(timerFD)
+        let late = queue.withLock { q -> [@Sendable () -> Void] in defer { q.removeAll() }; return q }
+        lateTasks.withLock { _ in for task in late { task() } }
         finished.signal()
     }
 

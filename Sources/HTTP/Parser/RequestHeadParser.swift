@@ -100,9 +100,9 @@ public struct RequestHeadParser: Sendable {
                     codings.append(coding.lowercased())
                 }
             }
-            // RFC 9112 §6.3: without chunked as the final coding the length is unknowable (400, a
-            // MUST); otherwise a coding we do not implement is 501 (§6.1).
-            guard codings.last == "chunked" else { throw .invalidTransferEncoding }
+            // chunked present but not last: the length is unknowable, 400 (RFC 9112 §6.3, a MUST).
+            // Otherwise a coding we do not implement is 501 (§6.1).
+            if codings.contains("chunked") && codings.last != "chunked" { throw .invalidTransferEncoding }
             if let unknown = codings.first(where: { $0 != "chunked" }) { throw .unsupportedTransferCoding(unknown) }
             guard codings.count == 1 else { throw .invalidTransferEncoding }
             return .chunked

@@ -6,6 +6,8 @@ extension ServerConnection {
     /// off the loop and their response comes back through `loop.execute`.
     func dispatch(_ head: RequestHead, body: [UInt8], trailers: HTTPHeaders) {
         requestStart = 0
+        scannedNothingYet = true
+        skippedEmptyBytes = 0
         servedRequests += 1
         server.statistics.requests.add(1, ordering: .relaxed)
         let requestID = server.requestID(from: head.headers, on: loop)

@@ -50,6 +50,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var peerClosed = false
     var closed = false
     var current: RequestContext?
+    /// True until the first byte of a request line is seen (empty lines before it are skipped).
+    var scannedNothingYet = true
+    var skippedEmptyBytes = 0
 
     // Deadlines, in loop monotonic nanoseconds; 0 means none.
     var requestStart: UInt64 = 0
@@ -185,10 +188,24 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             let view = UnsafeBufferPointer(rebasing: buf[offset...])
             switch phase {
             case .head:
-                if requestStart == 0 {
+                // Empty lines before a request are tolerated (RFC 9112 §2.2) but count towards
+                // the head's time and size limits, so they cannot hold a connection open.
+                if requestStart == 0 { requestStart = loop.now }
+                if scannedNothingYet {
                     let skip = HeadScanner.leadingEmptyLines(view)
-                    if skip > 0 { offset += skip; continue }
-                    requestStart = loop.now
+                    if skip == view.count - 1, view[skip] == ASCII.cr {
+                        return offset + skip // an empty line's CR arrived without its LF yet
+                    }
+                    if skip > 0 {
+                        skippedEmptyBytes += skip
+                        guard skippedEmptyBytes <= config.maxHeaderBytes else {
+                            reject(.headersTooLarge)
+                            return buf.count
+                        }
+                        offset += skip
+                        continue
+                    }
+                    scannedNothingYet = false
                 }
                 do {
                     switch try scanner.scan(view, limit: config.maxHeaderBytes) {
