@@ -33,12 +33,15 @@ PIPELINE_DEPTH="${PIPELINE_DEPTH:-16}"
 WARDEN_PORT="${WARDEN_PORT:-18080}"
 NGINX_PORT="${NGINX_PORT:-18081}"
 HB_PORT="${HB_PORT:-18082}"
+WARDEN1_PORT="${WARDEN1_PORT:-18083}"
 REQUIRE_WARDEN="${REQUIRE_WARDEN:-0}"
 BUILD_WARDEN=1
 if [[ -n "${WARDEN_BIN:-}" ]]; then BUILD_WARDEN=0; else WARDEN_BIN="$ROOT/.build/release/warden"; fi
 HB_BIN="$HB_SCRATCH/release/hb-anchor"
 
-SERVERS=(warden nginx hummingbird)
+# warden runs twice: with its default (one event loop per core) and with one loop, the fair
+# match for nginx's single worker when wrk's two threads share the same two cores.
+SERVERS=(warden warden1 nginx hummingbird)
 
 log()  { printf '[bench] %s\n' "$*" >&2; }
 warn() { printf '[bench] WARNING: %s\n' "$*" >&2; }
@@ -122,6 +125,7 @@ wait_healthy() {
 port_of() {
     case "$1" in
         warden) echo "$WARDEN_PORT" ;;
+        warden1) echo "$WARDEN1_PORT" ;;
         nginx) echo "$NGINX_PORT" ;;
         hummingbird) echo "$HB_PORT" ;;
     esac
@@ -241,6 +245,12 @@ start_server() {
             local args=(serve --listen "127.0.0.1:$port" --data-dir "$TMP/warden-data")
             [[ -z "$WARDEN_WORKERS" ]] || args+=(--workers "$WARDEN_WORKERS")
             spawn warden "$TMP/warden.log" "$WARDEN_BIN" "${args[@]}"
+            ;;
+        warden1)
+            [[ -z "${SKIP[warden]:-}" ]] || { SKIP[warden1]="${SKIP[warden]}"; return 0; }
+            mkdir -p "$TMP/warden1-data"
+            spawn warden1 "$TMP/warden1.log" "$WARDEN_BIN" serve --listen "127.0.0.1:$port" \
+                --data-dir "$TMP/warden1-data" --workers 1
             ;;
         nginx)
             local bin
@@ -402,7 +412,7 @@ import json, os, sys
 res_path, idle_path, skips_path, results_dir, stamp, meta = sys.argv[1:7]
 meta = json.loads(meta)
 runs = ["c64", "c256", "pipelined-c64"]
-servers = ["warden", "nginx", "hummingbird"]
+servers = ["warden", "warden1", "nginx", "hummingbird"]
 data = {r: {} for r in runs}
 for line in open(res_path):
     f = line.rstrip("\n").split("\t")
@@ -425,10 +435,11 @@ def fnum(v, fmt):
 lines = []
 lines.append(f"HTTP benchmark {stamp}: GET /healthz on 127.0.0.1, wrk -t2 keep-alive, {meta['duration_s']}s per run, "
              f"{meta['nproc']} cores; pipelined = {meta['pipeline_depth']} requests per write (p99 is per batch)")
+lines.append("warden = default (one event loop per core); warden1 = --workers 1, like nginx's one worker")
 hdr = ["run"]
 for s in servers:
     hdr += [f"{s} req/s", f"{s} p99 ms"]
-hdr += ["warden/nginx", "warden/hb"]
+hdr += ["warden/nginx", "warden/hb", "warden1/nginx", "warden1/hb"]
 rows = []
 out = {"meta": meta, "runs": {}, "idle": idle, "skipped": skipped}
 for r in runs:
@@ -437,10 +448,12 @@ for r in runs:
         d = data[r].get(s, {})
         row += [fnum(d.get("rps"), ",.0f"), fnum(d.get("p99_ms"), ".2f")]
     wn, wh = ratio(r, "warden", "nginx"), ratio(r, "warden", "hummingbird")
-    row += [fnum(wn, ".2f"), fnum(wh, ".2f")]
+    w1n, w1h = ratio(r, "warden1", "nginx"), ratio(r, "warden1", "hummingbird")
+    row += [fnum(wn, ".2f"), fnum(wh, ".2f"), fnum(w1n, ".2f"), fnum(w1h, ".2f")]
     rows.append(row)
     out["runs"][r] = {**{s: data[r].get(s) for s in servers},
-                      "ratio_warden_nginx_rps": wn, "ratio_warden_hummingbird_rps": wh}
+                      "ratio_warden_nginx_rps": wn, "ratio_warden_hummingbird_rps": wh,
+                      "ratio_warden1_nginx_rps": w1n, "ratio_warden1_hummingbird_rps": w1h}
 widths = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)]
 fmt_row = lambda row: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
 lines.append(fmt_row(hdr))
