@@ -20,18 +20,30 @@ struct MessageContent: Decodable {
         }
         blocks = []
         for (index, block) in raw.enumerated() {
-            guard block.type == "text" else {
+            guard let type = block.type else {
+                throw Self.invalid(decoder, "content[\(index)].type", "Each content block needs a 'type'.", "missing_field")
+            }
+            guard type == "text" else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                    debugDescription: "block \(index) has type '\(block.type)'; only 'text' is supported",
+                    debugDescription: "block \(index) has type '\(type)'; only 'text' is supported",
                     underlyingError: APIError.invalid("content[\(index)].type",
                                                       "Only content blocks of type 'text' are supported.",
                                                       code: "unsupported_content")))
             }
-            blocks.append(ContentBlock(text: block.text))
+            guard let text = block.text else {
+                throw Self.invalid(decoder, "content[\(index)].text", "A text block needs 'text' (a string).", "missing_field")
+            }
+            blocks.append(ContentBlock(text: text))
         }
     }
 
-    struct RawBlock: Decodable { var type: String; var text: String }
+    static func invalid(_ decoder: any Decoder, _ param: String, _ message: String, _ code: String) -> DecodingError {
+        DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: message,
+                                          underlyingError: APIError.invalid(param, message, code: code)))
+    }
+
+    /// Fields are optional here so a malformed block is reported by its own field name.
+    struct RawBlock: Decodable { var type: String?; var text: String? }
 }
 
 struct PostMessageBody: Decodable {

@@ -15,7 +15,13 @@ public struct Principal: Sendable, Equatable {
 /// API keys by hash, kept in memory so authenticating a request costs no database read.
 /// A miss falls back to the database: `warden keys create` may add a key while the server runs.
 public final class KeyRing: Sendable {
-    private let byHash = Mutex<[[UInt8]: Principal]>([:])
+    private struct State {
+        var byHash: [[UInt8]: Principal] = [:]
+        /// Keys revoked while this process runs: a lookup that read the key just before its
+        /// revocation committed must not put it back.
+        var revoked: Set<String> = []
+    }
+    private let state = Mutex(State())
 
     init() {}
 
@@ -26,14 +32,20 @@ public final class KeyRing: Sendable {
 
     func remember(_ record: APIKeyRecord) {
         guard record.revokedAt == nil, let role = Role(rawValue: record.role) else { return }
-        byHash.withLock { $0[record.hash] = Principal(keyID: record.id, role: role) }
+        state.withLock { s in
+            guard !s.revoked.contains(record.id) else { return }
+            s.byHash[record.hash] = Principal(keyID: record.id, role: role)
+        }
     }
 
     func forget(keyID: String) {
-        byHash.withLock { map in map = map.filter { $0.value.keyID != keyID } }
+        state.withLock { s in
+            s.revoked.insert(keyID)
+            s.byHash = s.byHash.filter { $0.value.keyID != keyID }
+        }
     }
 
-    func cached(_ hash: [UInt8]) -> Principal? { byHash.withLock { $0[hash] } }
+    func cached(_ hash: [UInt8]) -> Principal? { state.withLock { $0.byHash[hash] } }
 }
 
 extension Transaction {

@@ -44,10 +44,8 @@ extension Transaction {
         let repo = SessionRepository(db)
         guard var record = try repo.find(id) else { throw CoreError.notFound(kind: "session", id: id) }
         guard record.status != SessionStatus.archived.rawValue else { return Session(record) }
-        for status in [RunStatus.queued, .in_progress, .requires_action] {
-            for run in try RunRepository(db).all(status: status.rawValue) where run.sessionID == id {
-                try finishRun(run, status: .cancelled, stopReason: "session_archived")
-            }
+        for run in try RunRepository(db).unfinished(session: id) {
+            try finishRun(run, status: .cancelled, stopReason: "session_archived")
         }
         record.status = SessionStatus.archived.rawValue
         record.updatedAt = now

@@ -32,6 +32,13 @@ public struct RunRepository {
             .map(Self.record)
     }
 
+    /// A session's runs that have not reached a final status, oldest first.
+    public func unfinished(session: String) throws -> [RunRecord] {
+        try db.query("""
+            SELECT * FROM runs WHERE session_id = ? AND status IN ('queued', 'in_progress', 'requires_action') ORDER BY id
+            """, [.text(session)]).map(Self.record)
+    }
+
     static func opt(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
 
     static func record(_ r: Row) throws -> RunRecord {
