@@ -31,6 +31,11 @@ let package = Package(
             "CSQLite",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The Docker Engine API over its unix socket, on the HTTP client.
+        .target(name: "Docker", dependencies: [
+            "HTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Business rules shared by the API, scheduler, proxy and channels: sessions, runs,
         // approvals, keys, audit, and the event bus. Knows nothing of HTTP.
         .target(name: "Core", dependencies: [
@@ -54,6 +59,7 @@ let package = Package(
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),
+        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP"]),
         .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store"]),
     ]
 )
