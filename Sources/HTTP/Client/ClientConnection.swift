@@ -335,22 +335,15 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     }
 
     private func flush() {
-        while outputSent < output.count {
-            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + outputSent, $0.count - outputSent, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
-                outputSent += n
-                lastProgress = loop.now
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return
-            } else {
-                failAndClose(.io(SystemError("send")))
-                return
-            }
+        switch Sockets.send(fd, output, sent: &outputSent) {
+        case .failed(let error): failAndClose(.io(error)); return
+        case .progressed: lastProgress = loop.now
+        case .wouldBlock: break
         }
-        output.removeAll(keepingCapacity: output.capacity <= 16 * 1024)
-        outputSent = 0
+        if outputSent == output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 16 * 1024)
+            outputSent = 0
+        }
     }
 
     func close() {

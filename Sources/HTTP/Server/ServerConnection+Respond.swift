@@ -151,21 +151,10 @@ extension ServerConnection {
 
     func flush() {
         if outputSent == 0 { lastWrite = loop.now }
-        while outputSent < output.count {
-            let n = output.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + outputSent, raw.count - outputSent, Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 {
-                outputSent += n
-                lastWrite = loop.now
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                break
-            } else {
-                abort()
-                return
-            }
+        switch Sockets.send(fd, output, sent: &outputSent) {
+        case .failed: abort(); return
+        case .progressed: lastWrite = loop.now
+        case .wouldBlock: break
         }
         if outputSent == output.count {
             outputSent = 0

@@ -57,6 +57,29 @@ enum Sockets {
         }
     }
 
+    enum SendOutcome { case progressed, wouldBlock, failed(SystemError) }
+
+    /// Writes `buffer[sent...]` until it is all sent or the socket is full; advances `sent`.
+    /// `.progressed` means some bytes went out (or there was nothing to send) and none failed.
+    static func send(_ fd: Int32, _ buffer: [UInt8], sent: inout Int) -> SendOutcome {
+        var moved = false
+        while sent < buffer.count {
+            let offset = sent
+            let n = buffer.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                sent += n
+                moved = true
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return moved ? .progressed : .wouldBlock
+            } else {
+                return .failed(SystemError("send"))
+            }
+        }
+        return .progressed
+    }
+
     static func resolve(host: String, port: Int, passive: Bool) throws(SystemError) -> sockaddr_storage {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
