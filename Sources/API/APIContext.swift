@@ -33,11 +33,4 @@ struct APIContext: Sendable {
         else { throw APIError.notFound("session", id) }
         return session
     }
-
-    /// Ownership check inside a write transaction (for POSTs whose target could change under us).
-    static func checkVisible(_ tx: Transaction, session id: String, for principal: Principal) throws {
-        guard let session = try SessionRepository(tx.db).find(id),
-              principal.role != .client || session.ownerKeyID == principal.keyID
-        else { throw APIError.notFound("session", id) }
-    }
 }

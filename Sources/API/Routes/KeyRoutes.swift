@@ -6,10 +6,13 @@ struct CreateKeyBody: Decodable {
     var name: String?
 }
 
-struct DeletedObject: Encodable {
+struct DeletedObject: JSONWritable {
     var id: String
     var object: String
-    var deleted = true
+
+    func write(to w: inout JSONWriter) {
+        w.objectStart(); w.key("deleted", true); w.key("id", id); w.key("object", object); w.objectEnd()
+    }
 }
 
 enum KeyRoutes {

@@ -52,17 +52,17 @@ struct PostMessageBody: Decodable {
     var author: String?
 }
 
-struct MessageCreated: Encodable {
+/// The message's fields, plus the run it queued under `run`.
+struct MessageCreated: JSONWritable {
     var message: Message
     var run: Run
 
-    /// The message's fields, plus the run it queued under `run`.
-    func encode(to encoder: any Encoder) throws {
-        try message.encode(to: encoder)
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(run, forKey: .run)
+    func write(to w: inout JSONWriter) {
+        w.objectStart()
+        message.writeFields(to: &w)
+        w.key("run", run)
+        w.objectEnd()
     }
-    enum Key: CodingKey { case run }
 }
 
 enum MessageRoutes {
@@ -80,9 +80,9 @@ enum MessageRoutes {
             guard text.utf8.count <= 256 * 1024 else { throw APIError.invalid("content", "'content' is limited to 256 KiB.") }
             if let author = body.author, author.count > 256 { throw APIError.invalid("author", "'author' is limited to 256 characters.") }
             let message = IncomingMessage(content: body.content.blocks, source: "api", author: body.author)
+            let owner = principal.role == .client ? principal.keyID : nil
             return try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
-                try APIContext.checkVisible(tx, session: id, for: principal)
-                let (m, r) = try tx.postMessage(message, to: id)
+                let (m, r) = try tx.postMessage(message, to: id, visibleTo: owner)
                 return JSONCoding.encode(MessageCreated(message: m, run: r))
             }
         })

@@ -32,26 +32,24 @@ enum Pagination {
         return page
     }
 
-    static func response<T: Encodable & Sendable>(_ page: Page<T>, id: (T) -> String) -> Response {
+    static func response<T: JSONWritable & Sendable>(_ page: Page<T>, id: (T) -> String) -> Response {
         .json(JSONCoding.encode(ListEnvelope(data: page.items, first_id: page.items.first.map(id),
                                              last_id: page.items.last.map(id), has_more: page.hasMore)), status: .ok)
     }
 }
 
-struct ListEnvelope<T: Encodable>: Encodable {
-    var object = "list"
+struct ListEnvelope<T: JSONWritable>: JSONWritable {
     var data: [T]
     var first_id: String?
     var last_id: String?
     var has_more: Bool
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(object, forKey: .object); try c.encode(data, forKey: .data)
-        try c.encode(first_id, forKey: .first_id); try c.encode(last_id, forKey: .last_id)
-        try c.encode(has_more, forKey: .has_more)
+    func write(to w: inout JSONWriter) {
+        w.objectStart()
+        w.key("data", data); w.key("first_id", first_id); w.key("has_more", has_more); w.key("last_id", last_id)
+        w.key("object", "list")
+        w.objectEnd()
     }
-    enum CodingKeys: CodingKey { case object, data, first_id, last_id, has_more }
 }
 
 /// Query filters that must be one of a fixed set.

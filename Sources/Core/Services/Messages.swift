@@ -13,25 +13,29 @@ public struct IncomingMessage: Sendable {
 
 extension Transaction {
     /// Stores a user message and queues the run that will answer it, with `message.created`
-    /// and `run.created` events.
-    public func postMessage(_ message: IncomingMessage, to sessionID: String) throws -> (Message, Run) {
-        guard let session = try SessionRepository(db).find(sessionID) else {
-            throw CoreError.notFound(kind: "session", id: sessionID)
-        }
-        guard session.status != SessionStatus.archived.rawValue else {
+    /// and `run.created` events. `visibleTo` restricts it to sessions owned by that key (the
+    /// `client` role); another owner's session is reported as not found.
+    public func postMessage(_ message: IncomingMessage, to sessionID: String, visibleTo owner: String? = nil) throws -> (Message, Run) {
+        // One statement checks the session is live, touches it and reserves both event numbers:
+        // this is the hottest write path.
+        let sessions = SessionRepository(db)
+        guard let (lastSeq, sessionOwner) = try sessions.reserveEvents(sessionID, count: 2, at: now) else {
+            guard let session = try sessions.find(sessionID), owner == nil || session.ownerKeyID == owner else {
+                throw CoreError.notFound(kind: "session", id: sessionID)
+            }
             throw CoreError.conflict(code: "session_archived",
                                      message: "Session \(sessionID) is archived; start a new session to continue.")
         }
+        if let owner, owner != sessionOwner { throw CoreError.notFound(kind: "session", id: sessionID) }
         let run = RunRecord(id: makeID(.run), sessionID: sessionID, status: RunStatus.queued.rawValue, createdAt: now)
         let record = MessageRecord(id: makeID(.message), sessionID: sessionID, runID: run.id, role: "user",
                                    content: JSONCoding.encodeText(message.content), source: message.source,
                                    author: message.author, externalID: message.externalID, createdAt: now)
         try RunRepository(db).insert(run)
         try MessageRepository(db).insert(record)
-        try SessionRepository(db).touch(sessionID, at: now)
         let (m, r) = (Message(record), Run(run))
-        try emit("message.created", session: sessionID, data: JSONCoding.encodeText(m))
-        try emit("run.created", session: sessionID, data: JSONCoding.encodeText(r))
+        try append("message.created", session: sessionID, seq: lastSeq - 1, data: JSONCoding.encodeText(m))
+        try append("run.created", session: sessionID, seq: lastSeq, data: JSONCoding.encodeText(r))
         return (m, r)
     }
 }

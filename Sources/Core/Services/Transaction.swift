@@ -25,7 +25,11 @@ public final class Transaction {
 
     /// Records an event for `session`; `data` is the JSON of the resource it is about.
     public func emit(_ type: String, session: String, data: String) throws {
-        let seq = try SessionRepository(db).nextEventSeq(session)
+        try append(type, session: session, seq: try SessionRepository(db).nextEventSeq(session), data: data)
+    }
+
+    /// Records an event whose sequence number the caller already reserved.
+    func append(_ type: String, session: String, seq: Int64, data: String) throws {
         let event = try EventRepository(db).append(id: ids.make(.event), sessionID: session, sessionSeq: seq,
                                                    type: type, data: data, createdAt: now)
         events.append(event)

@@ -37,8 +37,27 @@ public enum JSONValue: Sendable, Equatable, Codable {
         (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
     }
 
-    public var encodedText: String {
-        (try? String(decoding: JSONCoding.encoder.encode(self), as: UTF8.self)) ?? "null"
+    public var encodedText: String { jsonText }
+}
+
+extension JSONValue: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        switch self {
+        case .null: w.null()
+        case .bool(let b): w.bool(b)
+        case .number(let n): w.double(n)
+        case .string(let s): w.string(s)
+        case .array(let a): w.array(a)
+        case .object(let o):
+            w.objectStart()
+            for key in o.keys.sorted() {
+                w.string(key)
+                w.dropComma()
+                w.appendColon()
+                o[key]!.write(to: &w)
+            }
+            w.objectEnd()
+        }
     }
 }
 
@@ -52,11 +71,7 @@ public enum JSONCoding {
 
     public static let decoder = JSONDecoder()
 
-    public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
-        (try? Array(encoder.encode(value))) ?? Array("null".utf8)
-    }
+    public static func encode<T: JSONWritable>(_ value: T) -> [UInt8] { value.jsonBytes }
 
-    public static func encodeText<T: Encodable>(_ value: T) -> String {
-        String(decoding: encode(value), as: UTF8.self)
-    }
+    public static func encodeText<T: JSONWritable>(_ value: T) -> String { value.jsonText }
 }

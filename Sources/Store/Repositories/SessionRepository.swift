@@ -36,6 +36,17 @@ public struct SessionRepository {
         try db.execute("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?", [.text(status), .text(time), .text(id)])
     }
 
+    /// For a write that adds `count` events to a live (not archived) session: reserves their
+    /// sequence numbers and touches `updated_at`, in one statement. Returns the last reserved
+    /// number and the session's owner, or nil if there is no such live session.
+    public func reserveEvents(_ id: String, count: Int, at time: String) throws -> (lastSeq: Int64, owner: String)? {
+        guard let row = try db.queryOne("""
+            UPDATE sessions SET last_event_seq = last_event_seq + ?, updated_at = ?
+            WHERE id = ? AND status != 'archived' RETURNING last_event_seq, owner_key_id
+            """, [.integer(Int64(count)), .text(time), .text(id)]) else { return nil }
+        return (try row.get("last_event_seq"), try row.get("owner_key_id"))
+    }
+
     /// Reserves the next per-session event sequence number.
     public func nextEventSeq(_ id: String) throws -> Int64 {
         guard let row = try db.queryOne(

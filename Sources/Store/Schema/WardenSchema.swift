@@ -1,6 +1,8 @@
 /// Warden's own schema, one migration per change, never edited once released.
 /// Ids are time-ordered (`ses_01J…`), so `ORDER BY id` is creation order and lists page by id.
 /// Times are RFC 3339 UTC text with milliseconds, which sorts like the instants it names.
+/// Tables keyed by those ids are WITHOUT ROWID: the id is the B-tree key, so an insert touches
+/// one tree instead of a table and its primary-key index, and appends at its right edge.
 public enum WardenSchema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "instance", sql: """
@@ -45,7 +47,7 @@ public enum WardenSchema {
                 created_at TEXT NOT NULL,
                 started_at TEXT,
                 completed_at TEXT
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX runs_by_session ON runs (session_id, id);
             CREATE INDEX runs_by_status ON runs (status, id);
             CREATE TABLE messages (
@@ -58,7 +60,7 @@ public enum WardenSchema {
                 author TEXT,
                 external_id TEXT,
                 created_at TEXT NOT NULL
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX messages_by_session ON messages (session_id, id);
             CREATE TABLE approvals (
                 id TEXT PRIMARY KEY,
@@ -71,12 +73,12 @@ public enum WardenSchema {
                 decision TEXT,
                 created_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX approvals_by_status ON approvals (status, id);
             CREATE INDEX approvals_by_session ON approvals (session_id, id);
             CREATE TABLE events (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                id TEXT NOT NULL UNIQUE,
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL,
                 session_id TEXT NOT NULL,
                 session_seq INTEGER NOT NULL,
                 type TEXT NOT NULL,
@@ -102,7 +104,7 @@ public enum WardenSchema {
                 session_id TEXT,
                 subject_id TEXT,
                 detail TEXT NOT NULL
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX audit_by_kind ON audit (kind, id);
             CREATE INDEX audit_by_session ON audit (session_id, id);
             """),
