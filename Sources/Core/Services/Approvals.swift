@@ -132,6 +132,12 @@ extension WardenCore {
     /// waiting is gone). Returns how many expired.
     @discardableResult
     public func expireApprovals(all: Bool = false) async throws -> Int {
+        // Look on a reader first: this runs every second and must not occupy the writer for nothing.
+        let now = Timestamp.now()
+        let due = try await read { db in
+            all ? try !ApprovalRepository(db).allPending().isEmpty : try !ApprovalRepository(db).pendingExpired(at: now).isEmpty
+        }
+        guard due else { return 0 }
         let expired = try await write { tx -> [Approval] in
             let repo = ApprovalRepository(tx.db)
             let due = all ? try repo.allPending() : try repo.pendingExpired(at: tx.now)
