@@ -133,9 +133,9 @@ import Store
 @Suite struct JSONValueTests {
     @Test func roundTripsEveryKind() throws {
         let value: JSONValue = .object([
-            "null": .null, "true": .bool(true), "false": .bool(false), "int": .number(42), "negative": .number(-7),
+            "null": .null, "true": .bool(true), "false": .bool(false), "int": .integer(42), "negative": .integer(-7),
             "fraction": .number(1.5), "big": .number(1e20), "string": .string("héllo \"quoted\" / \\ \n ✓"),
-            "empty": .string(""), "array": .array([.number(1), .string("two"), .null, .array([]), .object([:])]),
+            "empty": .string(""), "array": .array([.integer(1), .string("two"), .null, .array([]), .object([:])]),
             "nested": .object(["deeper": .object(["deepest": .array([.bool(false)])])]),
         ])
         let text = value.encodedText
@@ -154,11 +154,13 @@ import Store
 
     @Test func decodesPlainJSON() {
         #expect(JSONValue.decode(#"{"a":[1,true,null,"x"]}"#) ==
-                    .object(["a": .array([.number(1), .bool(true), .null, .string("x")])]))
-        #expect(JSONValue.decode("3") == .number(3))
+                    .object(["a": .array([.integer(1), .bool(true), .null, .string("x")])]))
+        #expect(JSONValue.decode("3") == .integer(3))
+        #expect(JSONValue.decode("9007199254740993") == .integer(9_007_199_254_740_993), "integers above 2^53 are exact")
+        #expect(JSONValue.decode("2.5") == .number(2.5))
         #expect(JSONValue.decode(#""s""#) == .string("s"))
         #expect(JSONValue.decode("true") == .bool(true), "booleans stay booleans")
-        #expect(JSONValue.decode("1") == .number(1), "numbers do not become booleans")
+        #expect(JSONValue.decode("1") == .integer(1), "numbers do not become booleans")
         #expect(JSONValue.decode("not json") == .null)
         #expect(JSONValue.decode("") == .null)
     }

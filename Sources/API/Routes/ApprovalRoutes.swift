@@ -25,7 +25,7 @@ enum ApprovalRoutes {
             guard body.decision == "approve" || body.decision == "deny" else {
                 throw APIError.invalid("decision", "'decision' must be 'approve' or 'deny'.")
             }
-            if let reason = body.reason, reason.count > 1000 { throw APIError.invalid("reason", "'reason' is limited to 1000 characters.") }
+            if let reason = body.reason, reason.unicodeScalars.count > 1000 { throw APIError.invalid("reason", "'reason' is limited to 1000 characters.") }
             return try await Idempotency.run(request, principal, core: ctx.core, status: .ok) { tx in
                 JSONCoding.encode(try tx.decideApproval(id, approve: body.decision == "approve", reason: body.reason,
                                                         by: principal.keyID))

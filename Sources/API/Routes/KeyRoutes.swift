@@ -22,7 +22,7 @@ enum KeyRoutes {
             guard let role = Role(rawValue: body.role) else {
                 throw APIError.invalid("role", "'role' must be one of: admin, operator, approver, client.")
             }
-            if let name = body.name, name.count > 128 { throw APIError.invalid("name", "'name' is limited to 128 characters.") }
+            if let name = body.name, name.unicodeScalars.count > 128 { throw APIError.invalid("name", "'name' is limited to 128 characters.") }
             // The secret is shown once: it is not kept for idempotent replays, which return the key without it.
             let secretHolder = SecretHolder()
             var response = try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
@@ -43,6 +43,10 @@ enum KeyRoutes {
         })
         router.delete("/v1/keys/{id}", ctx.route(Access.adminOnly, "manage API keys") { request, principal in
             let id = request.parameters["id"]!
+            guard id != principal.keyID else {
+                throw HTTPError(.conflict, code: "cannot_revoke_own_key",
+                                message: "A key cannot revoke itself; revoke it with another admin key.")
+            }
             try await ctx.core.write { tx in try tx.revokeKey(id, by: principal.keyID) }
             return .json(JSONCoding.encode(DeletedObject(id: id, object: "api_key")), status: .ok)
         })

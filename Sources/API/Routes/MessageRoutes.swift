@@ -78,7 +78,7 @@ enum MessageRoutes {
                 throw APIError.invalid("content", "'content' must not be empty.")
             }
             guard text.utf8.count <= 256 * 1024 else { throw APIError.invalid("content", "'content' is limited to 256 KiB.") }
-            if let author = body.author, author.count > 256 { throw APIError.invalid("author", "'author' is limited to 256 characters.") }
+            if let author = body.author, author.unicodeScalars.count > 256 { throw APIError.invalid("author", "'author' is limited to 256 characters.") }
             let message = IncomingMessage(content: body.content.blocks, source: "api", author: body.author)
             let owner = principal.role == .client ? principal.keyID : nil
             return try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in

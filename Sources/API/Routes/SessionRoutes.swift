@@ -7,7 +7,7 @@ struct SessionBody: Decodable {
     var agent: JSONValue?
 
     func validated() throws -> SessionInput {
-        if let title, title.count > 256 { throw APIError.invalid("title", "'title' is limited to 256 characters.") }
+        if let title, title.unicodeScalars.count > 256 { throw APIError.invalid("title", "'title' is limited to 256 characters.") }
         for (name, value) in [("metadata", metadata), ("agent", agent)] {
             guard let value else { continue }
             guard case .object(let fields) = value else { throw APIError.invalid(name, "'\(name)' must be an object.", code: "invalid_type") }

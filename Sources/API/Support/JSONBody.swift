@@ -14,8 +14,7 @@ struct JSONBody {
                 throw APIError.invalid(nil, "This request needs a JSON body.", code: "missing_body")
             }
             bytes = Array("{}".utf8)
-        } else if let contentType = request.headers["Content-Type"],
-                  !contentType.lowercased().hasPrefix("application/json") {
+        } else if let contentType = request.headers["Content-Type"], !isJSON(contentType) {
             throw HTTPError(.init(415), code: "unsupported_media_type",
                             message: "Send the body as JSON with 'Content-Type: application/json'.")
         }
@@ -34,6 +33,12 @@ struct JSONBody {
         } catch {
             throw APIError.invalid(nil, "The body is not valid JSON.", code: "invalid_json")
         }
+    }
+
+    /// `application/json`, optionally with parameters (`; charset=utf-8`), compared exactly.
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return mediaType.lowercased() == "application/json"
     }
 
     /// Deepest nesting of arrays and objects, ignoring brackets inside strings.

@@ -82,7 +82,13 @@ extension WardenCore {
             let hash = Crypto.sha256(secret)
             try await write { tx in
                 let repo = APIKeyRepository(tx.db)
-                guard try repo.find(hash: hash) == nil else { return }
+                if let existing = try repo.find(hash: hash) {
+                    guard existing.revokedAt == nil else {
+                        throw CoreError.conflict(code: "admin_key_revoked",
+                            message: "WARDEN_ADMIN_KEY matches key \(existing.id), which was revoked; set a new secret.")
+                    }
+                    return
+                }
                 let record = APIKeyRecord(id: tx.makeID(.key), name: "WARDEN_ADMIN_KEY", role: Role.admin.rawValue,
                                           prefix: KeyRing.prefix(of: secret), hash: hash, createdBy: "environment",
                                           createdAt: tx.now)

@@ -12,7 +12,8 @@ public struct PageRequest: Sendable, Equatable {
 
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
-    /// More items exist beyond the last one, in the direction of the listing.
+    /// More items exist past this page in the direction it was read: after its last item for
+    /// a first or `after` page, before its first item for a `before` page (Stripe's convention).
     public var hasMore: Bool
 
     public init(items: [Item], hasMore: Bool) {
