@@ -21,9 +21,10 @@ status=${PIPESTATUS[0]}
 set -e
 
 # One plain closing line for CI, from Swift Testing's summary.
-summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1)
+# (grep finds nothing when all is well: `|| true` keeps pipefail and set -e from ending the script.)
+summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1 || true)
 total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
-failed_tests=$(grep -E "^✘ Test " "$log" | grep -vE "^✘ Test run with" | grep -E "failed after" | wc -l)
+failed_tests=$( { grep -E "^✘ Test " "$log" | grep -vE "^✘ Test run with" | grep -E "failed after" || true; } | wc -l)
 if [ -n "$total" ]; then
     echo "swift-test: $((total - failed_tests)) passed, $failed_tests failed"
 fi

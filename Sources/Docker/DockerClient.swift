@@ -146,6 +146,7 @@ public final class DockerClient: Sendable {
                             continuation.yield(event)
                         }
                     } catch {
+                        if Task.isCancelled { break } // the consumer went away: not a failure
                         logger.warning("docker event stream broke; reconnecting", metadata: ["error": "\(error)"])
                     }
                     try? await Task.sleep(for: .milliseconds(500))
