@@ -20,6 +20,10 @@ public final class Database: Sendable {
         public var busyTimeout: Duration
         /// Prepared statements kept per connection.
         public var statementCacheCapacity: Int
+        /// WAL pages after which a commit also checkpoints (copies pages back into the database
+        /// file). The checkpoint runs on the writer thread, so a larger value keeps it off the
+        /// write path more often, and pages rewritten by many commits are copied once.
+        public var walAutocheckpointPages: Int
         public var logger: Logger
 
         public init(
@@ -28,8 +32,10 @@ public final class Database: Sendable {
             maxBatchSize: Int = 256,
             busyTimeout: Duration = .seconds(5),
             statementCacheCapacity: Int = 256,
+            walAutocheckpointPages: Int = 10_000,
             logger: Logger = Logger(label: "warden.store")
         ) {
+            self.walAutocheckpointPages = walAutocheckpointPages
             self.synchronous = synchronous
             self.readerCount = readerCount
             self.maxBatchSize = maxBatchSize
@@ -73,6 +79,7 @@ public final class Database: Sendable {
             try writerConnection.executeScript("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
             try Migrator(migrations: migrations, logger: configuration.logger).apply(on: writerConnection)
             try writerConnection.executeScript("PRAGMA foreign_keys = ON")
+            try writerConnection.executeScript("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))")
             FileSystem.syncParentDirectory(of: path)
             // Opened after the writer so the WAL and its shared memory already exist.
             for _ in 0..<configuration.readerCount {
