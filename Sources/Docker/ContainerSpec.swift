@@ -10,7 +10,8 @@ public struct ContainerSpec: Encodable, Sendable, Equatable {
     public var NetworkDisabled: Bool?
     public var HostConfig: Host
 
-    public struct Host: Encodable, Sendable, Equatable {
+    /// Also what `GET /containers/{id}/json` reports back as `HostConfig`.
+    public struct Host: Codable, Sendable, Equatable {
         public var NetworkMode: String?
         public var ReadonlyRootfs: Bool?
         /// Mount point → options, e.g. "/tmp": "rw,noexec,nosuid,size=64m".
@@ -28,11 +29,12 @@ public struct ContainerSpec: Encodable, Sendable, Equatable {
         public init() {}
     }
 
-    public struct Mount: Encodable, Sendable, Equatable {
+    public struct Mount: Codable, Sendable, Equatable {
         public var Target: String
         public var Source: String
         public var `Type`: String
-        public var ReadOnly: Bool
+        /// Docker omits it when false.
+        public var ReadOnly: Bool?
         public init(bind source: String, at target: String, readOnly: Bool) {
             Source = source; Target = target; `Type` = "bind"; ReadOnly = readOnly
         }
@@ -50,7 +52,7 @@ public struct ContainerInspect: Decodable, Sendable {
     public var Name: String?
     public var State: State
     public var Config: Config
-    public var HostConfig: HostConfig
+    public var HostConfig: ContainerSpec.Host
     public var Mounts: [MountPoint]?
 
     public struct State: Decodable, Sendable {
@@ -67,17 +69,6 @@ public struct ContainerInspect: Decodable, Sendable {
         public var Env: [String]?
         public var Labels: [String: String]?
         public var Cmd: [String]?
-    }
-
-    public struct HostConfig: Decodable, Sendable {
-        public var NetworkMode: String?
-        public var ReadonlyRootfs: Bool?
-        public var Tmpfs: [String: String]?
-        public var CapDrop: [String]?
-        public var SecurityOpt: [String]?
-        public var Memory: Int64?
-        public var NanoCpus: Int64?
-        public var PidsLimit: Int64?
     }
 
     public struct MountPoint: Decodable, Sendable {

@@ -116,6 +116,10 @@ struct DockerClientTests {
         try await Task.sleep(for: .milliseconds(100))
         try await docker.start(id)
         _ = try await exit.value
+        let info = try await docker.inspect(id)
+        let mount = try #require(info.HostConfig.Mounts?.first, "inspect reports the bind mount")
+        #expect(mount.Source == out && mount.Target == "/out" && mount.Type == "bind")
+        #expect(mount.ReadOnly != true, "Docker omits ReadOnly when false")
         let net = try String(contentsOfFile: out + "/net", encoding: .utf8)
         #expect(net.split(separator: "\n") == ["lo"], "interfaces: \(net)")
         #expect(try String(contentsOfFile: out + "/uid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "65534")
