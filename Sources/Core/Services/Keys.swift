@@ -119,6 +119,7 @@ extension WardenCore {
         try await read { try APIKeyRepository($0).list(page: page) }.map { APIKey($0) }
     }
 
+    /// An active key by id (never with its secret).
     public func key(_ id: String) async throws -> APIKey? {
         try await read { try APIKeyRepository($0).find(id) }.flatMap { $0.revokedAt == nil ? APIKey($0) : nil }
     }

@@ -7,7 +7,7 @@ import Synchronization
 public final class Listener: @unchecked Sendable {
     public let address: SocketAddress
     let fd: Int32
-    private let core: ServerCore
+    let core: ServerCore
     private let context: (any Sendable)?
     private var acceptors: [Acceptor] = []
     private let closed = Atomic<Bool>(false)
@@ -78,8 +78,6 @@ public final class Listener: @unchecked Sendable {
             target.execute { core.adopt(fd: fd, on: target, remoteAddress: remote, context: context) }
         }
     }
-
-    fileprivate var core_: ServerCore { core }
 }
 
 /// The listener as one loop sees it.
@@ -108,13 +106,13 @@ private final class Acceptor: EventHandler, @unchecked Sendable { // loop-confin
             case EINTR, ECONNABORTED, EPROTO: continue
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                 // Out of descriptors: stop polling the listener briefly instead of spinning.
-                listener.core_.statistics.acceptErrors.add(1, ordering: .relaxed)
+                listener.core.statistics.acceptErrors.add(1, ordering: .relaxed)
                 paused = true
                 loop.modify(fd: listener.fd, token: token, events: 0)
                 loop.scheduleTimer(token: token, at: loop.now + 100_000_000)
                 return
             default:
-                listener.core_.statistics.acceptErrors.add(1, ordering: .relaxed)
+                listener.core.statistics.acceptErrors.add(1, ordering: .relaxed)
                 return
             }
         }

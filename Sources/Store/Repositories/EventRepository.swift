@@ -24,10 +24,6 @@ public struct EventRepository {
             .map(Self.record)
     }
 
-    public func latestSeq() throws -> Int64 {
-        try db.queryOne("SELECT COALESCE(MAX(seq), 0) AS seq FROM events")?.get("seq") ?? 0
-    }
-
     static func record(_ r: Row) throws -> EventRecord {
         EventRecord(seq: try r.get("seq"), id: try r.get("id"), sessionID: try r.get("session_id"),
                     sessionSeq: try r.get("session_seq"), type: try r.get("type"), data: try r.get("data"),

@@ -11,10 +11,6 @@ public struct MessageRepository {
                   .text(m.createdAt)])
     }
 
-    public func find(_ id: String) throws -> MessageRecord? {
-        try db.queryOne("SELECT * FROM messages WHERE id = ?", [.text(id)]).map(Self.record)
-    }
-
     public func list(session: String, page: PageRequest) throws -> Page<MessageRecord> {
         try Pager.fetch(db, from: "messages", where: ["session_id = ?"], [.text(session)], page: page, map: Self.record)
     }

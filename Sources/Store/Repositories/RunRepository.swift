@@ -26,12 +26,6 @@ public struct RunRepository {
         try Pager.fetch(db, from: "runs", where: ["session_id = ?"], [.text(session)], page: page, map: Self.record)
     }
 
-    /// Runs in `status`, oldest first (the scheduler's queue).
-    public func all(status: String, limit: Int = 1000) throws -> [RunRecord] {
-        try db.query("SELECT * FROM runs WHERE status = ? ORDER BY id LIMIT ?", [.text(status), .integer(Int64(limit))])
-            .map(Self.record)
-    }
-
     /// A session's runs that have not reached a final status, oldest first.
     public func unfinished(session: String) throws -> [RunRecord] {
         try db.query("""

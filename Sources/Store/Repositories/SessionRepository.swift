@@ -28,14 +28,6 @@ public struct SessionRepository {
                        [.text(s.status), .text(s.title), .text(s.metadata), .text(s.agent), .text(s.updatedAt), .text(s.id)])
     }
 
-    public func touch(_ id: String, at time: String) throws {
-        try db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [.text(time), .text(id)])
-    }
-
-    public func setStatus(_ id: String, _ status: String, at time: String) throws {
-        try db.execute("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ?", [.text(status), .text(time), .text(id)])
-    }
-
     /// For a write that adds `count` events to a live (not archived) session: reserves their
     /// sequence numbers and touches `updated_at`, in one statement. Returns the last reserved
     /// number and the session's owner, or nil if there is no such live session.
