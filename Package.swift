@@ -36,6 +36,11 @@ let package = Package(
             "HTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Runs and their containers: the ContainerRuntime protocol and its Docker implementation.
+        .target(name: "Scheduler", dependencies: [
+            "Docker", "Core",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Business rules shared by the API, scheduler, proxy and channels: sessions, runs,
         // approvals, keys, audit, and the event bus. Knows nothing of HTTP.
         .target(name: "Core", dependencies: [
@@ -60,6 +65,7 @@ let package = Package(
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Docker", "HTTP"]),
         .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store"]),
     ]
 )

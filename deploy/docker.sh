@@ -30,12 +30,15 @@ fi
 
 # A minimal image for tests of the Docker client: busybox from Debian's busybox-static, imported
 # offline (no registry is reachable).
-if ! docker image inspect warden-test/busybox:1 >/dev/null 2>&1; then
+if ! docker image inspect warden-test/busybox:2 >/dev/null 2>&1; then
     root=$(mktemp -d)
     mkdir -p "$root/bin" "$root/tmp" "$root/workspace" "$root/out"
+    # Docker gives a tmpfs mounted over /tmp the mode of the image's /tmp: it must be 1777, as in
+    # any real image, or a non-root user cannot write there.
+    chmod 1777 "$root/tmp"
     cp /bin/busybox "$root/bin/busybox"
     for tool in sh ls cat echo id sleep true false mkdir touch wc; do ln -s busybox "$root/bin/$tool"; done
-    tar -C "$root" -c . | docker import - warden-test/busybox:1 >/dev/null
+    tar -C "$root" -c . | docker import - warden-test/busybox:2 >/dev/null
     rm -rf "$root"
-    echo "docker: built warden-test/busybox:1"
+    echo "docker: built warden-test/busybox:2"
 fi

@@ -90,12 +90,29 @@ public final class DockerClient: Sendable {
         _ = try await call("POST", "/containers/\(id)/start", json: [])
     }
 
-    /// Waits for the container's next exit and returns its status code. Call it before `start`
-    /// (e.g. in a task) so an exit right after starting cannot be missed.
+    /// Registers a wait for the container's next exit and returns once the daemon has: it sends
+    /// the response head only after registering the waiter (API ≥ 1.30). Call it before `start`,
+    /// then read the exit code from the returned waiter; an exit right after start cannot be missed.
+    public func beginWait(_ id: String, condition: String = "next-exit") async throws(DockerError) -> ContainerWaiter {
+        let request = ClientRequest(method: "POST", target: "/v\(version)/containers/\(id)/wait?condition=\(condition)",
+                                    headers: ["Content-Type": "application/json"])
+        let head: ResponseHead
+        let body: ClientBodyStream
+        do {
+            (head, body) = try await http.stream(request, to: .unix(path: socketPath), idleTimeout: .some(nil))
+        } catch {
+            throw .unreachable(socket: socketPath, reason: "\(error)")
+        }
+        guard head.status == .ok else {
+            let bytes = (try? await body.collect()) ?? []
+            throw DockerError.from(status: head.status.code, body: bytes)
+        }
+        return ContainerWaiter(body: body)
+    }
+
+    /// Waits for the container's next exit and returns its status code.
     public func wait(_ id: String, condition: String = "next-exit") async throws(DockerError) -> Int {
-        let response = try await call("POST", "/containers/\(id)/wait?condition=\(condition)", json: [], idleTimeout: nil)
-        guard let body = DockerJSON.decode(WaitBody.self, response.body) else { throw .protocolError("wait answered without StatusCode") }
-        return body.StatusCode
+        try await beginWait(id, condition: condition).exitCode()
     }
 
     /// Sends a signal; a container that is not running is not an error.
@@ -210,6 +227,20 @@ public final class DockerClient: Sendable {
     struct VersionBody: Decodable { var Version: String?; var ApiVersion: String }
     struct CreatedBody: Decodable { var Id: String }
     struct WaitBody: Decodable { var StatusCode: Int }
+}
+
+/// A registered wait; `exitCode()` returns when the container exits.
+public struct ContainerWaiter: Sendable {
+    let body: ClientBodyStream
+
+    public func exitCode() async throws(DockerError) -> Int {
+        let bytes: [UInt8]
+        do { bytes = try await body.collect() } catch { throw .protocolError("wait: \(error)") }
+        guard let result = DockerJSON.decode(DockerClient.WaitBody.self, bytes) else {
+            throw .protocolError("wait answered without StatusCode")
+        }
+        return result.StatusCode
+    }
 }
 
 /// An Engine API version such as 1.41.

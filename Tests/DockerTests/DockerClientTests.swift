@@ -8,7 +8,7 @@ import HTTP
 enum DockerAvailability {
     static let socket = DockerClient.defaultSocketPath()
     static let inCI = ProcessInfo.processInfo.environment["CI"] != nil
-    static let image = "warden-test/busybox:1"
+    static let image = "warden-test/busybox:2"
 
     static let reachable: Bool = {
         let ok = FileManager.default.fileExists(atPath: socket)
@@ -97,11 +97,9 @@ struct DockerClientTests {
 
     @Test func waitRegisteredBeforeStartSeesTheExitCode() async throws {
         let id = try await docker.create(hardenedSpec(["sh", "-c", "exit 3"], label: "ses_wait"))
-        let docker = self.docker
-        let exit = Task { try await docker.wait(id) }
-        try await Task.sleep(for: .milliseconds(100)) // let the wait reach the daemon first
+        let waiter = try await docker.beginWait(id) // returns once the daemon registered it
         try await docker.start(id)
-        #expect(try await exit.value == 3)
+        #expect(try await waiter.exitCode() == 3)
         await cleanup([id])
     }
 
