@@ -59,13 +59,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Test support shared by test targets: child processes without Foundation's Process.
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Docker", "HTTP"]),
-        .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store"]),
+        .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store", "TestSupport"]),
     ]
 )

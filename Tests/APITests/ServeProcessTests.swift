@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Testing
+import TestSupport
 
 /// `warden serve` as a user runs it: the real binary, real sockets, real signals.
 @Suite(.serialized) struct ServeProcessTests {
@@ -21,37 +22,15 @@ import Testing
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "warden binary not built"])
     }
 
-    /// Runs warden with `arguments`, collecting stderr lines.
-    final class Running: @unchecked Sendable {
-        let process = Process()
-        private let lock = NSLock()
-        private var lines: [String] = []
+    /// Runs warden with `arguments`, collecting its output lines.
+    final class Running: Sendable {
+        let child: ChildProcess
 
         init(_ arguments: [String]) throws {
-            process.executableURL = try ServeProcessTests.wardenBinary()
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardError = pipe
-            process.standardOutput = pipe
-            try process.run()
-            let handle = pipe.fileHandleForReading
-            Thread { [self] in
-                var buffer = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    buffer.append(chunk)
-                    while let newline = buffer.firstIndex(of: 0x0A) {
-                        let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                        buffer.removeSubrange(buffer.startIndex...newline)
-                        lock.withLock { lines.append(line) }
-                    }
-                }
-                if !buffer.isEmpty { lock.withLock { lines.append(String(decoding: buffer, as: UTF8.self)) } }
-            }.start()
+            child = try ChildProcess(try ServeProcessTests.wardenBinary().path, arguments, mergeStandardError: true)
         }
 
-        var output: [String] { lock.withLock { lines } }
+        var output: [String] { child.lines }
 
         func waitForLine(containing text: String) async throws -> String {
             for _ in 0..<500 {
@@ -61,13 +40,18 @@ import Testing
             throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "no line with '\(text)' in \(output)"])
         }
 
+        /// The exit status; fails the test (and kills warden) if it does not exit within 20 s.
         func waitForExit() async throws -> Int32 {
-            for _ in 0..<1000 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            guard !process.isRunning else {
-                process.interrupt()
+            for _ in 0..<1000 where child.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            if child.isRunning {
+                child.signal(SIGKILL)
+                _ = await child.waitForExit()
                 throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "warden did not exit"])
             }
-            return process.terminationStatus
+            switch await child.waitForExit() {
+            case .exited(let code): return code
+            case .signalled(let signal): return 128 + signal
+            }
         }
     }
 
@@ -91,7 +75,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dataDir.appendingPathComponent("warden.db").path))
 
         // An idle keep-alive connection stays in the pool; SIGTERM must still end the process.
-        kill(warden.process.processIdentifier, SIGTERM)
+        warden.child.signal(SIGTERM)
         #expect(try await warden.waitForExit() == 0)
         #expect(warden.output.contains { $0.contains("\"msg\":\"stopped\"") })
         client.shutdown()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Store
 
 #if canImport(Glibc)
@@ -34,64 +35,25 @@ import Glibc
         return nil
     }
 
-    /// Collects complete stdout lines on a background thread until end of file.
-    final class LineCollector: Sendable {
-        private let lines = Locked<[String]>([])
-        private let finished = DispatchSemaphore(value: 0)
-
-        init(_ handle: FileHandle) {
-            Thread {
-                var buffer = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    buffer.append(chunk)
-                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                        buffer.removeSubrange(buffer.startIndex...newline)
-                        self.lines.withLock { $0.append(line) }
-                    }
-                }
-                // A trailing partial line was never fully acknowledged; it is dropped.
-                self.finished.signal()
-            }.start()
-        }
-
-        var count: Int { lines.withLock { $0.count } }
-
-        func waitForEnd() async -> [String] {
-            await blockingWait { self.finished.wait() }
-            return lines.withLock { $0 }
-        }
-    }
-
     /// Runs the probe until it acknowledged `atLeast` rows, kills it, and returns its acknowledgements.
     func acknowledgementsUntilKilled(probe: URL, path: String, writers: Int, atLeast: Int) async throws -> [Int64: String] {
-        let process = Process()
-        process.executableURL = probe
-        process.arguments = [path, "\(writers)"]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let collector = LineCollector(stdout.fileHandleForReading)
-
+        let probeProcess = try ChildProcess(probe.path, [path, "\(writers)"])
         do {
-            try await eventually("acknowledged writes from the probe") { collector.count >= atLeast || !process.isRunning }
+            try await eventually("acknowledged writes from the probe") {
+                probeProcess.lines.count >= atLeast || !probeProcess.isRunning
+            }
         } catch {
-            kill(process.processIdentifier, SIGKILL)
+            probeProcess.signal(SIGKILL)
             throw error
         }
-        let running = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
+        let running = probeProcess.isRunning
+        probeProcess.signal(SIGKILL)
         // Lines already in the pipe were acknowledged before the kill and count as well.
-        let lines = await collector.waitForEnd()
-        await blockingWait { process.waitUntilExit() }
-        let diagnostics = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(running, "the probe exited early: \(diagnostics)")
-        #expect(process.terminationReason == .uncaughtSignal)
-        #expect(process.terminationStatus == SIGKILL)
+        let termination = await probeProcess.waitForExit()
+        try #require(running, "the probe exited early: \(probeProcess.standardError)")
+        #expect(termination == .signalled(SIGKILL))
+        // Only complete lines count: a partial last line was never fully acknowledged.
+        let lines = probeProcess.lines
 
         var acknowledged: [Int64: String] = [:]
         for line in lines {
