@@ -6,20 +6,10 @@ import TestSupport
 /// `warden serve` as a user runs it: the real binary, real sockets, real signals.
 @Suite(.serialized) struct ServeProcessTests {
     static func wardenBinary() throws -> URL {
-        var starts: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+        guard let url = BuiltExecutable.find("warden") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "warden binary not built"])
         }
-        starts.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for start in starts {
-            var directory = start
-            for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("warden")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                directory.deleteLastPathComponent()
-            }
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "warden binary not built"])
+        return url
     }
 
     /// Runs warden with `arguments`, collecting its output lines.

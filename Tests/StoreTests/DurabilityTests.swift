@@ -15,25 +15,7 @@ import Glibc
         Migration(version: 1, name: "create acks", sql: "CREATE TABLE acks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)"),
     ]
 
-    /// `swift build` puts executables next to the test bundle; on Linux the bundle is itself an
-    /// executable in that directory, on macOS it is a directory inside it.
-    static func probeExecutable() -> URL? {
-        var starts: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        starts.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        starts.append(Bundle.main.bundleURL)
-        for start in starts {
-            var directory = start
-            for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("store-crash-probe")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                directory.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }
+    static func probeExecutable() -> URL? { BuiltExecutable.find("store-crash-probe") }
 
     /// Runs the probe until it acknowledged `atLeast` rows, kills it, and returns its acknowledgements.
     func acknowledgementsUntilKilled(probe: URL, path: String, writers: Int, atLeast: Int) async throws -> [Int64: String] {
