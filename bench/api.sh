@@ -64,40 +64,21 @@ done
 [[ -d "$API_DATA_PARENT" ]] || die "API_DATA_PARENT=$API_DATA_PARENT is not a directory"
 
 # ---------------------------------------------------------------- process bookkeeping
+source "$BENCH_DIR/lib.sh"
 TMP="$(mktemp -d "$API_DATA_PARENT/warden-api-bench.XXXXXX")"
 WPID=""                # the running warden (also its process-group id: started under setsid)
-CHILD=""               # the load generator running right now, if any
 
 stop_warden() {        # $1 = TERM (graceful) or KILL (a crash, for the durability check)
-    local sig="${1:-TERM}" pid="$WPID" i
+    local sig="${1:-TERM}" pid="$WPID"
     [[ -n "$pid" ]] || return 0
     WPID=""
-    {   # stderr off for the whole block: it also silences bash's "Killed" job notice
-        kill "-$sig" -- "-$pid" || kill "-$sig" "$pid" || true
-        for i in $(seq 1 100); do
-            kill -0 "$pid" || break
-            sleep 0.1
-        done
-        kill -KILL -- "-$pid" || true
-        kill -KILL "$pid" || true
-        wait "$pid" || true
-    } 2>/dev/null
-}
-
-# Run a client in the background and wait for it, so INT/TERM are handled at once, not after it ends.
-run_client() {
-    "$@" &
-    CHILD=$!
-    local st=0
-    wait "$CHILD" || st=$?
-    CHILD=""
-    return "$st"
+    kill_group "$pid" "$sig" 100
 }
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if [[ -n "$CHILD" ]]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
+    stop_client
     stop_warden TERM
     if [[ "$KEEP_DATA" == 1 ]]; then
         log "KEEP_DATA=1: databases and logs kept in $TMP"
@@ -110,7 +91,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 BASE="http://127.0.0.1:$API_PORT"
 

@@ -54,6 +54,7 @@ done
 (( DURATION > 0 )) || die "DURATION must be > 0"
 
 # ---------------------------------------------------------------- process bookkeeping
+source "$BENCH_DIR/lib.sh"
 TMP="$(mktemp -d /tmp/warden-bench.XXXXXX)"
 declare -A PID=()       # server name -> pid (also its process-group id: started under setsid)
 declare -A SKIP=()      # server name -> reason it is skipped
@@ -62,33 +63,13 @@ stop_server() {
     local name="$1" pid="${PID[$1]:-}"
     [[ -n "$pid" ]] || return 0
     unset "PID[$name]"
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL -- "-$pid" 2>/dev/null || true   # stragglers in the group (e.g. nginx workers)
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-CHILD=""               # the load generator running right now, if any
-
-# Run a client in the background and wait for it, so INT/TERM are handled at once, not after it ends.
-run_client() {
-    "$@" &
-    CHILD=$!
-    local st=0
-    wait "$CHILD" || st=$?
-    CHILD=""
-    return "$st"
+    kill_group "$pid" TERM 50
 }
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if [[ -n "$CHILD" ]]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
+    stop_client
     local name
     for name in "${!PID[@]}"; do stop_server "$name"; done
     rm -rf "$TMP"
@@ -105,7 +86,6 @@ spawn() {
     PID[$name]=$!
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Wait until http://127.0.0.1:PORT/healthz answers 200 "ok": at most 150 tries and ~30 s.
 wait_healthy() {

@@ -92,9 +92,14 @@ final class RawClient: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &addr.sin_addr)
+        try Self.connect(fd, to: &addr)
+    }
+
+    /// Connects `fd` to a sockaddr_in or sockaddr_un; closes it and throws on failure.
+    private static func connect<Address>(_ fd: Int32, to addr: inout Address) throws {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size))
             }
         }
         if rc != 0 {
@@ -119,16 +124,7 @@ final class RawClient: @unchecked Sendable {
             raw.copyBytes(from: pathBytes)
             raw[pathBytes.count] = 0
         }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if rc != 0 {
-            let code = errno
-            Glibc.close(fd)
-            throw RawClientError.connectFailed(errno: code)
-        }
+        try Self.connect(fd, to: &addr)
     }
 
     private var isClosed = false
