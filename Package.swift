@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "warden", targets: ["warden"]),
+        .executable(name: "warden-agent", targets: ["warden-agent"]),
         .library(name: "HTTP", targets: ["HTTP"]),
         .library(name: "Store", targets: ["Store"]),
     ],
@@ -36,9 +37,10 @@ let package = Package(
             "HTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Runs and their containers: the ContainerRuntime protocol and its Docker implementation.
+        // Runs and their containers: the queue, the ContainerRuntime protocol and its Docker
+        // implementation, the per-session agent sockets, recovery, scheduled tasks.
         .target(name: "Scheduler", dependencies: [
-            "Docker", "Core",
+            "Docker", "Core", "HTTP", "Store",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Business rules shared by the API, scheduler, proxy and channels: sessions, runs,
@@ -47,6 +49,15 @@ let package = Package(
             "Store", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The credential proxy: the vault (AES-256-GCM at rest) and the model route on each
+        // session's proxy socket. Never lets a secret reach a container, a log line or a response.
+        .target(name: "CredentialProxy", dependencies: [
+            "HTTP", "Core", "Store", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The in-container agent loop: model clients, tools, the relay. Talks only to its sockets.
+        .target(name: "Agent", dependencies: ["HTTP"]),
+        .executableTarget(name: "warden-agent", dependencies: ["Agent"]),
         // REST surface: auth, JSON, pagination, idempotency, SSE; translates HTTP to Core.
         .target(name: "API", dependencies: [
             "HTTP", "Store", "Core",
@@ -54,7 +65,7 @@ let package = Package(
         ]),
         // The CLI: wiring only.
         .executableTarget(name: "warden", dependencies: [
-            "API", "Core", "HTTP", "Store",
+            "API", "Core", "HTTP", "Store", "Scheduler", "CredentialProxy", "Docker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,7 +78,14 @@ let package = Package(
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Docker", "HTTP"]),
+        // Test support: a model server that speaks the Anthropic and OpenAI wire formats from a script.
+        .target(name: "ScriptedModel", dependencies: ["HTTP"], path: "Tests/ScriptedModel"),
+        .executableTarget(name: "scripted-model", dependencies: ["ScriptedModel"], path: "Tests/ScriptedModelServer"),
+        .testTarget(name: "SchedulerTests", dependencies: [
+            "Scheduler", "Docker", "HTTP", "Core", "Store", "CredentialProxy", "ScriptedModel", "TestSupport",
+        ]),
+        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "HTTP", "ScriptedModel", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store", "TestSupport"]),
     ]
 )

@@ -108,5 +108,35 @@ public enum WardenSchema {
             CREATE INDEX audit_by_kind ON audit (kind, id);
             CREATE INDEX audit_by_session ON audit (session_id, id);
             """),
-    ]
+            // Scheduled tasks fire by advancing `next_fire_at` in the same transaction that queues
+        // the run, so a due time fires once even across restarts. Credentials hold only
+        // AES-256-GCM ciphertext; the key never reaches the database.
+        Migration(version: 3, name: "tasks_and_vault", sql: """
+            CREATE TABLE scheduled_tasks (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id),
+                cron TEXT NOT NULL,
+                timezone TEXT NOT NULL,
+                prompt TEXT NOT NULL,
+                next_fire_at TEXT,
+                last_fired_at TEXT,
+                created_by TEXT,
+                created_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX scheduled_tasks_by_session ON scheduled_tasks (session_id, id);
+            CREATE INDEX scheduled_tasks_by_due ON scheduled_tasks (next_fire_at);
+            CREATE TABLE credentials (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                hosts TEXT NOT NULL,
+                path_prefix TEXT,
+                inject_header TEXT NOT NULL,
+                inject_template TEXT NOT NULL,
+                placeholder TEXT,
+                nonce BLOB NOT NULL,
+                ciphertext BLOB NOT NULL,
+                created_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
+]
 }

@@ -1,0 +1,1 @@
+// The in-container agent; see docs/agent-protocol.md.

@@ -1,0 +1,1 @@
+// The credential proxy module; see docs/agent-protocol.md (proxy.sock).
