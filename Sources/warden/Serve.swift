@@ -4,6 +4,7 @@ import Core
 import Foundation
 import HTTP
 import Logging
+import Scheduler
 import Store
 
 struct Serve: AsyncParsableCommand {
@@ -13,6 +14,8 @@ struct Serve: AsyncParsableCommand {
     var listen: String = "127.0.0.1:8080"
 
     @OptionGroup var data: DataDirectoryOption
+
+    @OptionGroup var agents: SchedulerOptions
 
     @Option(help: "Event loop threads (default: one per core).")
     var workers: Int = System.coreCount
@@ -47,13 +50,21 @@ struct Serve: AsyncParsableCommand {
         let group = try EventLoopGroup(loopCount: workers)
         let router = APIRouter.make(core: core, logger: Logger(label: "warden.api"))
         let server = HTTPServer(group: group, handler: router, logger: Logger(label: "warden.http"))
+        let runtime = await agents.runtime(group: group, logger: logger)
+        let scheduling = SchedulerService(
+            core: core, runtime: runtime,
+            configuration: agents.configuration(dataDirectory: dataURL, instanceID: try await core.instanceID()),
+            group: group, proxy: try ModelProxyWiring.handler(core: core, dataDirectory: dataURL, group: group, logger: logger),
+            logger: Logger(label: "warden.scheduler"))
+        await scheduling.start()
         let listener = try server.listen(SocketAddress(parsing: listen))
         logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
-                                            "data_dir": "\(dataURL.path)"])
+                                            "data_dir": "\(dataURL.path)", "max_containers": "\(agents.maxContainers)"])
 
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
         await server.shutdown(grace: .seconds(shutdownGrace))
+        await scheduling.shutdown()
         maintenance.cancel()
         await database.close()
         group.shutdown()

@@ -37,7 +37,7 @@ struct DockerRuntimeTests {
         limits.cpus = 0.5
         limits.pids = 64
         limits.tmpBytes = 8 << 20
-        return SessionContainer(sessionID: session, image: "warden-test/busybox:2",
+        return SessionContainer(sessionID: session, instance: "test-instance", image: "warden-test/busybox:2",
                                 workspace: root.appendingPathComponent("workspace").path,
                                 runDirectory: root.appendingPathComponent("run").path,
                                 caCertificate: root.appendingPathComponent("ca.crt").path,
@@ -73,10 +73,10 @@ struct DockerRuntimeTests {
             let env = Set(info.Config.Env ?? []).filter { !$0.hasPrefix("PATH=") }
             #expect(env == ["HTTPS_PROXY=http://127.0.0.1:3128", "ANTHROPIC_API_KEY=placeholder"])
             // Listed for recovery while it exists; gone after stop, which kills it (137).
-            #expect(try await runtime.labelledContainers()[container.id] == session)
+            #expect(try await runtime.labelledContainers(instance: "test-instance")[container.id] == session)
             try await runtime.stop(container.id)
             #expect(try await container.exitCode() == 137)
-            #expect(try await runtime.labelledContainers()[container.id] == nil)
+            #expect(try await runtime.labelledContainers(instance: "test-instance")[container.id] == nil)
         }
     }
 

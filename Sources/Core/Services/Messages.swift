@@ -36,6 +36,7 @@ extension Transaction {
         let (m, r) = (Message(record), Run(run))
         try append("message.created", session: sessionID, seq: lastSeq - 1, data: JSONCoding.encodeText(m))
         try append("run.created", session: sessionID, seq: lastSeq, data: JSONCoding.encodeText(r))
+        signal(.runQueued(session: sessionID))
         return (m, r)
     }
 }

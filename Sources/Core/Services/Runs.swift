@@ -34,6 +34,8 @@ extension Transaction {
         case .failed, .expired: try emit("run.failed", session: run.sessionID, data: json)
         default: break
         }
+        try markSession(run.sessionID, from: .running, to: .idle)
+        signal(.runFinished(session: run.sessionID, run: run.id))
         return Run(updated)
     }
 }

@@ -47,10 +47,14 @@ extension Transaction {
         for run in try RunRepository(db).unfinished(session: id) {
             try finishRun(run, status: .cancelled, stopReason: "session_archived")
         }
+        record = try repo.find(id) ?? record // finishing the runs may have changed its status
         record.status = SessionStatus.archived.rawValue
         record.updatedAt = now
         try repo.update(record)
+        try ScheduledTaskRepository(db).deleteAll(session: id)
         try audit("session.archived", actor: actor, session: id, subject: id)
+        signal(.sessionArchived(session: id))
+        signal(.tasksChanged)
         return Session(record)
     }
 }

@@ -10,6 +10,7 @@ public final class WardenCore: Sendable {
     public let ids = IDGenerator()
     public let keys: KeyRing
     public let approvals: ApprovalWaiters
+    public let signals = SessionSignals()
     let logger: Logger
 
     public init(database: Database, bus: EventBus = EventBus(), logger: Logger = Logger(label: "warden.core")) {
@@ -55,5 +56,12 @@ public final class WardenCore: Sendable {
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await database.read(body)
+    }
+}
+
+extension WardenCore {
+    /// This database's identity, made at its creation: labels the containers this warden owns.
+    public func instanceID() async throws -> String {
+        try await read { try $0.queryOne("SELECT id FROM instance")?.get("id") ?? "unknown" }
     }
 }

@@ -6,13 +6,17 @@ public protocol ContainerRuntime: Sendable {
     func start(_ request: SessionContainer) async throws -> RunningContainer
     /// Stops (SIGKILL) and removes a container; a container already gone is not an error.
     func stop(_ containerID: String) async throws
-    /// Every container this runtime labelled, as container id → session id (for recovery after a restart).
-    func labelledContainers() async throws -> [String: String]
+    /// Every container this runtime labelled for `instance` (one warden's database), as container
+    /// id → session id: after a restart, those warden no longer tracks are orphans.
+    func labelledContainers(instance: String) async throws -> [String: String]
 }
 
 /// A session's container as the scheduler asks for it.
 public struct SessionContainer: Sendable, Equatable {
     public var sessionID: String
+    /// The warden instance (its database) that owns the container; other wardens on the same
+    /// daemon leave it alone.
+    public var instance: String
     public var image: String
     /// Host directory mounted read-write at /workspace; it outlives the container.
     public var workspace: String
@@ -27,10 +31,10 @@ public struct SessionContainer: Sendable, Equatable {
     /// Non-root user, uid:gid.
     public var user: String
 
-    public init(sessionID: String, image: String, workspace: String, runDirectory: String, caCertificate: String? = nil,
+    public init(sessionID: String, instance: String = "", image: String, workspace: String, runDirectory: String, caCertificate: String? = nil,
                 environment: [String: String] = [:], command: [String]? = nil, limits: ContainerLimits = .init(),
                 user: String = "65534:65534") {
-        self.sessionID = sessionID; self.image = image; self.workspace = workspace; self.runDirectory = runDirectory
+        self.sessionID = sessionID; self.instance = instance; self.image = image; self.workspace = workspace; self.runDirectory = runDirectory
         self.caCertificate = caCertificate; self.environment = environment; self.command = command
         self.limits = limits; self.user = user
     }
@@ -64,4 +68,6 @@ public struct RunningContainer: Sendable {
 public enum RuntimeLabels {
     /// Marks a container as Warden's, with the session it belongs to.
     public static let session = "warden.session"
+    /// The warden instance that started it.
+    public static let instance = "warden.instance"
 }

@@ -26,9 +26,9 @@ public struct DockerRuntime: ContainerRuntime {
         try await docker.remove(containerID)
     }
 
-    public func labelledContainers() async throws -> [String: String] {
+    public func labelledContainers(instance: String) async throws -> [String: String] {
         var out: [String: String] = [:]
-        for container in try await docker.list(label: RuntimeLabels.session) {
+        for container in try await docker.list(label: "\(RuntimeLabels.instance)=\(instance)") {
             out[container.Id] = container.Labels?[RuntimeLabels.session] ?? ""
         }
         return out
@@ -54,7 +54,7 @@ public struct DockerRuntime: ContainerRuntime {
         host.Mounts = mounts
         var spec = ContainerSpec(image: request.image, command: request.command,
                                  environment: request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
-                                 user: request.user, labels: [RuntimeLabels.session: request.sessionID], host: host)
+                                 user: request.user, labels: [RuntimeLabels.session: request.sessionID, RuntimeLabels.instance: request.instance], host: host)
         spec.WorkingDir = "/workspace"
         spec.NetworkDisabled = true
         return spec

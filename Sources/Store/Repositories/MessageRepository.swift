@@ -15,6 +15,16 @@ public struct MessageRepository {
         try Pager.fetch(db, from: "messages", where: ["session_id = ?"], [.text(session)], page: page, map: Self.record)
     }
 
+    /// The user and assistant messages of a session up to those of `run`, oldest first: what
+    /// the agent working on `run` is shown. Messages queued for later runs are left out (run
+    /// ids are time-ordered).
+    public func conversation(session: String, upTo run: String) throws -> [MessageRecord] {
+        try db.query("""
+            SELECT * FROM messages WHERE session_id = ? AND role IN ('user', 'assistant')
+                AND (run_id IS NULL OR run_id <= ?) ORDER BY id
+            """, [.text(session), .text(run)]).map(Self.record)
+    }
+
     static func record(_ r: Row) throws -> MessageRecord {
         MessageRecord(id: try r.get("id"), sessionID: try r.get("session_id"), runID: try r.get("run_id"),
                       role: try r.get("role"), content: try r.get("content"), source: try r.get("source"),

@@ -33,6 +33,11 @@ public struct RunRepository {
             """, [.text(session)]).map(Self.record)
     }
 
+    /// Every run in `status`, oldest first (recovery after a restart).
+    public func all(status: String) throws -> [RunRecord] {
+        try db.query("SELECT * FROM runs WHERE status = ? ORDER BY id", [.text(status)]).map(Self.record)
+    }
+
     static func opt(_ s: String?) -> SQLValue { s.map(SQLValue.text) ?? .null }
 
     static func record(_ r: Row) throws -> RunRecord {

@@ -1,0 +1,41 @@
+/// The scheduler's picture of one session: its container, the run it is working on, and the
+/// agent's pending long-poll. Confined to the `Scheduler` actor.
+struct SessionSlot {
+    enum Container {
+        case none
+        /// Being created; `attempt` counts from 1.
+        case starting(attempt: Int)
+        case running(RunningContainer)
+
+        var exists: Bool { if case .none = self { return false }; return true }
+        var id: String? { if case .running(let c) = self { return c.id }; return nil }
+    }
+
+    struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<WorkItem?, Never>
+    }
+
+    var container: Container = .none
+    /// Bumped whenever a container is replaced or stopped on purpose, so a late exit report
+    /// about an earlier one is recognised and ignored.
+    var generation = 0
+    /// The run this session's container is working on, or is about to be given.
+    var assigned: String?
+    /// Whether the agent has fetched `assigned` (it is then `in_progress`; retrying it is no longer safe).
+    var handedOut = false
+    /// Queued runs of this session, oldest first, as last read from the store.
+    var queued: [String] = []
+    /// Containers that died before the agent took the assigned run (retrying then is safe).
+    var crashesBeforeHandOut = 0
+    var waiter: Waiter?
+    var runTimer: Task<Void, Never>?
+    var idleTimer: Task<Void, Never>?
+    var lastUsed = ContinuousClock.now
+
+    /// Warm and with nothing to do: the first container to stop when capacity is needed.
+    var isIdle: Bool {
+        if case .running = container { return assigned == nil && queued.isEmpty }
+        return false
+    }
+}

@@ -1,0 +1,198 @@
+import Core
+import Foundation
+import HTTP
+import Store
+import Testing
+@testable import Scheduler
+
+/// The scheduler against the real store and the real agent socket, with in-process fake
+/// containers (`FakeAgentRuntime`). The behaviour of each fake agent is chosen by the text of
+/// the message it answers.
+@Suite struct SchedulerTests {
+    static func behaviour(gate: Gate? = nil) -> @Sendable (String, String, String) -> FakeBehaviour {
+        { _, _, text in
+            switch text {
+            case "hang": return .hang
+            case "crash": return .crash(status: 3)
+            case "hold": return .waitFor(gate ?? Gate(), reply: "released")
+            default: return .answer("re: \(text)")
+            }
+        }
+    }
+
+    func harness(gate: Gate? = nil, _ configure: @escaping @Sendable (inout SchedulerConfiguration) -> Void = { _ in })
+        async throws -> (SchedulerHarness, FakeAgentRuntime) {
+        var fake: FakeAgentRuntime?
+        let h = try await SchedulerHarness(runtime: { group in
+            let runtime = FakeAgentRuntime(group: group, behaviour: Self.behaviour(gate: gate))
+            fake = runtime
+            return runtime
+        }, configure: configure)
+        return (h, fake!)
+    }
+
+    @Test func aMessageIsAnsweredThroughTheAgentSocketWithEveryEvent() async throws {
+        let (h, _) = try await harness()
+        let session = try await h.createSession()
+        let runID = try await h.post("hello", to: session)
+        let run = try await h.finished(runID)
+        #expect(run.status == "completed")
+        #expect(run.stopReason == "end_turn")
+        #expect(run.startedAt != nil)
+        #expect(run.usage?.contains("\"output_tokens\":2") == true)
+        let messages = try await h.messages(session)
+        #expect(messages.map(\.role) == ["user", "assistant"])
+        #expect(messages.last?.content.contains("re: hello") == true)
+        #expect(messages.last?.runID == runID)
+        let types = try await h.events(session).map(\.type)
+        #expect(types == ["message.created", "run.created", "run.status", "message.delta", "message.delta",
+                          "message.created", "run.status", "run.completed"])
+        let session2 = try await h.core.sessionRecord(session)
+        #expect(session2?.status == "idle")
+        await h.stop()
+    }
+
+    @Test func messagesToOneSessionRunInOrderOneAtATime() async throws {
+        let (h, fake) = try await harness()
+        let session = try await h.createSession()
+        var runs: [String] = []
+        for text in ["one", "two", "three"] { runs.append(try await h.post(text, to: session)) }
+        var previousEnd = ""
+        for id in runs {
+            let run = try await h.finished(id)
+            #expect(run.status == "completed")
+            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
+            previousEnd = run.completedAt ?? ""
+        }
+        let replies = try await h.messages(session).filter { $0.role == "assistant" }.map(\.content)
+        #expect(replies.count == 3)
+        #expect(replies[0].contains("re: one") && replies[1].contains("re: two") && replies[2].contains("re: three"))
+        #expect(fake.started == 1, "a warm container is reused")
+        await h.stop()
+    }
+
+    @Test func maxContainersIsNeverExceeded() async throws {
+        let gate = Gate()
+        let (h, fake) = try await harness(gate: gate) { $0.maxContainers = 2 }
+        var runs: [String] = []
+        for _ in 0..<5 {
+            let session = try await h.createSession()
+            runs.append(try await h.post("hold", to: session))
+        }
+        let all = runs
+        try await eventually("two runs in progress") {
+            var busy = 0
+            for id in all where try await h.run(id).status == "in_progress" { busy += 1 }
+            return busy == 2
+        }
+        #expect(fake.running == 2)
+        var queued = 0
+        for id in runs where try await h.run(id).status == "queued" { queued += 1 }
+        #expect(queued == 3)
+        gate.release()
+        for id in runs { #expect(try await h.finished(id).status == "completed") }
+        #expect(fake.peakRunning == 2)
+        #expect(fake.started == 5)
+        await h.stop()
+    }
+
+    @Test func anIdleContainerIsStoppedAndTheNextMessageStartsAnother() async throws {
+        let (h, fake) = try await harness { $0.idleTimeout = .milliseconds(200) }
+        let session = try await h.createSession()
+        _ = try await h.finished(try await h.post("first", to: session))
+        try await eventually("the idle container is stopped") { fake.running == 0 }
+        #expect(try await h.finished(try await h.post("second", to: session)).status == "completed")
+        #expect(fake.started == 2)
+        await h.stop()
+    }
+
+    @Test func aHangingRunIsFailedAtItsTimeoutAndItsContainerKilled() async throws {
+        let (h, fake) = try await harness { $0.runTimeout = .milliseconds(300) }
+        let session = try await h.createSession()
+        let run = try await h.finished(try await h.post("hang", to: session))
+        #expect(run.status == "failed")
+        #expect(run.error?.contains("\"code\":\"run_timeout\"") == true)
+        try await eventually("the container is killed") { fake.running == 0 }
+        await h.stop()
+    }
+
+    @Test func aContainerThatDiesMidRunFailsTheRunWithAClearError() async throws {
+        let (h, _) = try await harness()
+        let session = try await h.createSession()
+        let run = try await h.finished(try await h.post("crash", to: session))
+        #expect(run.status == "failed")
+        #expect(run.error?.contains("container_exited") == true)
+        #expect(run.error?.contains("status 3") == true)
+        #expect(try await h.finished(try await h.post("after", to: session)).status == "completed")
+        await h.stop()
+    }
+
+    @Test func cancellingARunStopsItsContainer() async throws {
+        let (h, fake) = try await harness()
+        let session = try await h.createSession()
+        let id = try await h.post("hang", to: session)
+        try await eventually("the run is in progress") { try await h.run(id).status == "in_progress" }
+        _ = try await h.core.write { try $0.cancelRun(id, actor: "key_test") }
+        try await eventually("the container is stopped") { fake.running == 0 }
+        #expect(try await h.run(id).status == "cancelled")
+        #expect(try await h.finished(try await h.post("after", to: session)).status == "completed")
+        await h.stop()
+    }
+
+    @Test func failedStartsAreRetriedThenFailTheRunClearly() async throws {
+        let (h, fake) = try await harness { $0.startAttempts = 3 }
+        let session = try await h.createSession()
+        fake.failingStarts.withLock { $0 = 2 }
+        #expect(try await h.finished(try await h.post("retried", to: session)).status == "completed")
+
+        let other = try await h.createSession()
+        fake.failingStarts.withLock { $0 = 3 }
+        let run = try await h.finished(try await h.post("never", to: other))
+        #expect(run.status == "failed")
+        #expect(run.error?.contains("container_start_failed") == true)
+        #expect(run.error?.contains("3 attempts") == true)
+        await h.stop()
+    }
+
+    @Test func afterARestartQueuedRunsContinueInterruptedOnesFailAndOrphansGo() async throws {
+        let (h, fake) = try await harness { $0.maxContainers = 1 }
+        let first = try await h.createSession()
+        let second = try await h.createSession()
+        let interrupted = try await h.post("hang", to: first)
+        try await eventually("the first run is in progress") { try await h.run(interrupted).status == "in_progress" }
+        let waiting = try await h.post("queued", to: second)
+        #expect(try await h.run(waiting).status == "queued")
+        try await h.restart {
+            fake.addOrphan(id: "orphan-1", session: first)
+        }
+        let failed = try await h.finished(interrupted)
+        #expect(failed.status == "failed")
+        #expect(failed.error?.contains("\"code\":\"interrupted\"") == true)
+        #expect(try await h.finished(waiting).status == "completed")
+        #expect(try await fake.labelledContainers(instance: "").isEmpty, "orphans were removed")
+        await h.stop()
+    }
+
+    @Test func anAgentCannotTouchAnotherSessionsRun() async throws {
+        let gate = Gate()
+        let (h, fake) = try await harness(gate: gate)
+        let mine = try await h.createSession()
+        let theirs = try await h.createSession()
+        let myRun = try await h.post("hold", to: mine)
+        let theirRun = try await h.post("hold", to: theirs)
+        try await eventually("both runs are in progress") {
+            let a = try await h.run(myRun).status, b = try await h.run(theirRun).status
+            return a == "in_progress" && b == "in_progress"
+        }
+        let mySocket = SocketAddress.unix(path: h.directory.path + "/sessions/\(mine)/run/agent.sock")
+        for path in ["deltas", "messages", "complete"] {
+            let response = await fake.post("/v1/runs/\(theirRun)/\(path)",
+                                           ["text": .string("x"), "status": .string("completed")], mySocket)
+            #expect(response?.status == .notFound, "\(path) on another session's run")
+        }
+        gate.release()
+        #expect(try await h.finished(theirRun).status == "completed")
+        #expect(try await h.messages(theirs).filter { $0.role == "assistant" }.count == 1)
+        await h.stop()
+    }
+}
