@@ -29,7 +29,9 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     let fd: Int32
     let loop: EventLoop
     let key: String
-    unowned let pool: ConnectionPool
+    /// Strong: a connection can outlive its client (shutdown closes connections on their loops
+    /// after the client may be gone). The cycle with an idle connection ends when it closes.
+    let pool: ConnectionPool
     var token: UInt64 = 0
     var connected = false
     var closed = false
