@@ -195,4 +195,19 @@ import Testing
         #expect(try await h.messages(theirs).filter { $0.role == "assistant" }.count == 1)
         await h.stop()
     }
+
+    @Test func archivingASessionCancelsItsRunStopsItsContainerAndClosesItsSockets() async throws {
+        let (h, fake) = try await harness()
+        let session = try await h.createSession()
+        let id = try await h.post("hang", to: session)
+        try await eventually("the run is in progress") { try await h.run(id).status == "in_progress" }
+        _ = try await h.core.write { try $0.archiveSession(session, actor: "key_test") }
+        try await eventually("the container is stopped") { fake.running == 0 }
+        #expect(try await h.run(id).status == "cancelled")
+        let socket = h.directory.path + "/sessions/\(session)/run/agent.sock"
+        try await eventually("the agent socket is gone") { !FileManager.default.fileExists(atPath: socket) }
+        #expect(FileManager.default.fileExists(atPath: h.directory.path + "/sessions/\(session)/workspace"),
+                "the workspace is kept")
+        await h.stop()
+    }
 }
