@@ -420,6 +420,40 @@ import Testing
         return [pick(["*", "0", "*/10", "25-35", "15,45", "59"]), pick(["*", "1", "2", "1-3", "*/2", "0,2,4"]), "*", "*",
                 pick(["*", "*", "sun", "sat", "0-6"])].joined(separator: " ")
     }
+
+    // MARK: Schedules and time zones
+
+    @Test func scheduleCombinesExpressionAndZone() throws {
+        let schedule = try CronSchedule(expression: "0 9 * * mon-fri", timeZone: "Europe/Berlin")
+        #expect(schedule.timeZone.identifier == "Europe/Berlin")
+        #expect(schedule.nextFireDate(after: date("2024-01-05T10:00:00+01:00")) == date("2024-01-08T09:00:00+01:00"))
+        for name in ["UTC", "GMT", "Etc/UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/Argentina/Buenos_Aires"] {
+            #expect(throws: Never.self, "\(name)") { try CronSchedule(expression: "@daily", timeZone: name) }
+        }
+    }
+
+    @Test func unknownZonesAreRefusedWithAHint() {
+        #expect(throws: CronError.unknownTimeZone("Mars/Base", suggestion: nil)) {
+            try CronSchedule(expression: "@daily", timeZone: "Mars/Base")
+        }
+        #expect(CronError.unknownTimeZone("Mars/Base", suggestion: nil).description
+            == "unknown time zone \"Mars/Base\"; use an IANA name such as Europe/Berlin")
+        #expect(throws: CronError.unknownTimeZone("europe/berlin", suggestion: "Europe/Berlin")) {
+            try CronSchedule(expression: "@daily", timeZone: "europe/berlin")
+        }
+        #expect(CronError.unknownTimeZone("europe/berlin", suggestion: "Europe/Berlin").description
+            == "unknown time zone \"europe/berlin\"; did you mean Europe/Berlin?")
+        // Abbreviations and ICU's GMT+n are ambiguous; Foundation accepts them, Warden does not.
+        for name in ["", "PST", "CET", "GMT+5", "GMT+05:00", "../etc/passwd"] {
+            #expect(throws: CronError.self, "\(name)") { try CronSchedule(expression: "@daily", timeZone: name) }
+        }
+    }
+
+    @Test func scheduleReportsTheExpressionErrorFirst() {
+        #expect(throws: CronError.outOfRange(field: .hour, token: "25")) {
+            try CronSchedule(expression: "0 25 * * *", timeZone: "Mars/Base")
+        }
+    }
 }
 
 /// A small seeded generator so the random test is the same on every run.

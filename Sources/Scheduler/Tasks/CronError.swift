@@ -1,4 +1,4 @@
-/// Why a cron expression was refused. Each message names the field and the
+/// Why a cron expression or its time zone was refused. Each message names the field and the
 /// offending token so a person can fix the schedule without reading the cron manual.
 public enum CronError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty
@@ -15,6 +15,8 @@ public enum CronError: Error, Sendable, Equatable, CustomStringConvertible {
     case backwardsRange(field: CronExpression.Field, token: String)
     case stepTooSmall(field: CronExpression.Field, token: String)
     case stepTooLarge(field: CronExpression.Field, token: String)
+    /// `suggestion` is the correctly spelled name when only the letter case was wrong.
+    case unknownTimeZone(String, suggestion: String?)
 
     static let fieldList = "minute hour day-of-month month day-of-week"
     static let macroList = "@hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually"
@@ -48,6 +50,10 @@ public enum CronError: Error, Sendable, Equatable, CustomStringConvertible {
         case .stepTooLarge(let field, let token):
             return "\(field) field: the step in \"\(token)\" is larger than the field's range \(field.rangeText); "
                 + "a step never carries over into the next \(field.enclosingUnit)"
+        case .unknownTimeZone(let name, let suggestion?):
+            return "unknown time zone \"\(name)\"; did you mean \(suggestion)?"
+        case .unknownTimeZone(let name, nil):
+            return "unknown time zone \"\(name)\"; use an IANA name such as Europe/Berlin"
         }
     }
 }
