@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Scheduler
+@testable import Core
 
 /// Cron parsing, its error messages, and next fire dates in several zones, DST changes included.
 /// Dates are written as ISO 8601 with the zone's offset, so each expectation shows which side
