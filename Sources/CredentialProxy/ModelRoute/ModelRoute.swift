@@ -26,7 +26,10 @@ public struct ModelRoute: HTTPHandler {
         return .async { [self] in
             var entry = ProxyAuditEntry(session: session, method: request.method, path: request.path)
             do throws(ModelRouteError) {
-                guard session != nil else { throw .noSession }
+                guard session != nil else {
+                    logger.error("a proxy socket request arrived without a ProxySocketContext; listen with one")
+                    throw .noSession
+                }
                 return try await forward(request, target: try ModelRequestTarget(request), audit: &entry)
             } catch {
                 entry.status = error.status.code
