@@ -1,1 +1,0 @@
-// The credential proxy module; see docs/agent-protocol.md (proxy.sock).

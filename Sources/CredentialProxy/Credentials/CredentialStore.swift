@@ -1,0 +1,86 @@
+import Core
+import Store
+
+/// The credentials in the vault: stored sealed, listed without secrets, opened only for the
+/// proxy. Each call reads the database, so a credential replaced by `warden` on the command
+/// line while the server runs takes effect on the next request.
+public final class CredentialStore: Sendable {
+    public let core: WardenCore
+    public let vault: Vault
+
+    public init(core: WardenCore, vault: Vault) {
+        self.core = core
+        self.vault = vault
+    }
+
+    /// Creates the credential, or replaces the one with the same name (keeping its id).
+    /// Invalid fields are `CoreError.invalid`; the secret is sealed before it reaches the database.
+    @discardableResult
+    public func put(_ spec: CredentialSpec, secret: Secret, actor: String?) async throws -> Credential {
+        let spec = try spec.validated()
+        try CredentialValidation.secret(secret)
+        let vault = self.vault
+        let record = try await core.write { tx in
+            let repository = CredentialRepository(tx.db)
+            let existing = try repository.find(name: spec.name)
+            let id = existing?.id ?? tx.makeID(.credential)
+            let record = CredentialCodec.record(spec, id: id, sealed: try vault.seal(secret, id: id, name: spec.name),
+                                          createdAt: existing?.createdAt ?? tx.now)
+            if existing == nil { try repository.insert(record) } else { _ = try repository.update(record) }
+            try tx.audit(existing == nil ? "credential.created" : "credential.replaced", actor: actor, subject: id,
+                         detail: ["name": .string(spec.name), "hosts": .array(spec.hosts.map(JSONValue.string))])
+            return record
+        }
+        return CredentialCodec.credential(record)
+    }
+
+    /// Every credential, oldest first, without secrets.
+    public func list() async throws -> [Credential] {
+        try await core.read { try CredentialRepository($0).all() }.map(CredentialCodec.credential)
+    }
+
+    public func find(name: String) async throws -> Credential? {
+        try await core.read { try CredentialRepository($0).find(name: name) }.map(CredentialCodec.credential)
+    }
+
+    /// `CoreError.notFound` if there is no credential called `name`.
+    public func delete(name: String, actor: String?) async throws {
+        try await core.write { tx in
+            guard let existing = try CredentialRepository(tx.db).find(name: name) else {
+                throw CoreError.notFound(kind: "credential", id: name)
+            }
+            _ = try CredentialRepository(tx.db).delete(name: name)
+            try tx.audit("credential.deleted", actor: actor, subject: existing.id, detail: ["name": .string(name)])
+        }
+    }
+
+    /// The credentials that apply to a request to `host` (no port) for `path`, exact host
+    /// patterns before wildcards, longer path prefixes first.
+    public func credentials(forHost host: String, path: String = "/") async throws -> [Credential] {
+        let host = host.lowercased()
+        return try await list().filter { $0.applies(toHost: host, path: path) }.sorted { a, b in
+            let aExact = a.hosts.contains(host), bExact = b.hosts.contains(host)
+            if aExact != bExact { return aExact }
+            return (a.pathPrefix?.utf8.count ?? 0) > (b.pathPrefix?.utf8.count ?? 0)
+        }
+    }
+
+    /// The credential called `name` with its secret, nil if there is none; `VaultError` if it
+    /// does not open with this vault's key.
+    public func unseal(name: String) async throws -> UnsealedCredential? {
+        guard let record = try await core.read({ try CredentialRepository($0).find(name: name) }) else { return nil }
+        let secret = try vault.open(CredentialCodec.sealed(record), id: record.id, name: record.name)
+        return UnsealedCredential(credential: CredentialCodec.credential(record), secret: secret)
+    }
+
+    /// Opens every credential once, so a wrong master key stops start-up with a clear error
+    /// instead of failing the first request that needs a secret. Returns how many there are.
+    @discardableResult
+    public func verifyVault() async throws -> Int {
+        let records = try await core.read { try CredentialRepository($0).all() }
+        for record in records {
+            _ = try vault.open(CredentialCodec.sealed(record), id: record.id, name: record.name)
+        }
+        return records.count
+    }
+}

@@ -1,0 +1,50 @@
+import Core
+import Logging
+
+/// One audit row per proxied request (SPEC §5): who (session), what (method, host, path without
+/// query), the outcome (status, bytes relayed, duration) and which credential was injected —
+/// its name, never its value.
+struct ProxyAuditEntry: Sendable {
+    static let kind = "proxy.request"
+
+    var session: String?
+    var method: String
+    var host: String?
+    var path: String
+    var status = 0
+    var credential: String?
+    var bytes = 0
+    /// The error code when the route answered itself or the relay broke off.
+    var error: String?
+    let started = ContinuousClock.now
+
+    var detail: [String: JSONValue] {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        var detail: [String: JSONValue] = [
+            "method": .string(method), "path": .string(path), "status": .integer(Int64(status)),
+            "bytes": .integer(Int64(bytes)), "duration_ms": .integer(milliseconds),
+            "host": host.map(JSONValue.string) ?? .null, "credential": credential.map(JSONValue.string) ?? .null,
+        ]
+        if let error { detail["error"] = .string(error) }
+        return detail
+    }
+}
+
+struct ProxyAuditor: Sendable {
+    let core: WardenCore
+    let logger: Logger
+
+    /// Writes the entry; a failure is logged, as the response has already been decided.
+    func record(_ entry: ProxyAuditEntry) async {
+        let detail = entry.detail
+        do {
+            try await core.write { tx in
+                try tx.audit(ProxyAuditEntry.kind, actor: nil, session: entry.session, detail: detail)
+            }
+        } catch {
+            logger.error("could not write the audit entry of a proxied request",
+                         metadata: ["session": "\(entry.session ?? "-")", "path": "\(entry.path)", "error": "\(error)"])
+        }
+    }
+}
