@@ -16,6 +16,7 @@ public enum APIRouter {
         EventRoutes.register(on: &router, context)
         KeyRoutes.register(on: &router, context)
         AuditRoutes.register(on: &router, context)
+        TaskRoutes.register(on: &router, context)
         return router
     }
 }

@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var agents: SchedulerOptions
 
+    @OptionGroup var models: ModelOptions
+
     @Option(help: "Event loop threads (default: one per core).")
     var workers: Int = System.coreCount
 
@@ -54,7 +56,7 @@ struct Serve: AsyncParsableCommand {
         let scheduling = SchedulerService(
             core: core, runtime: runtime,
             configuration: agents.configuration(dataDirectory: dataURL, instanceID: try await core.instanceID()),
-            group: group, proxy: try ModelProxyWiring.handler(core: core, dataDirectory: dataURL, group: group, logger: logger),
+            group: group, proxy: try await models.proxyHandler(core: core, dataDirectory: dataURL, group: group, logger: logger),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()
         let listener = try server.listen(SocketAddress(parsing: listen))

@@ -73,7 +73,23 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
                  state: { f, path in "\(String(describing: try await f.core.key(String(path.split(separator: "/")[2]))))" }),
         Endpoint(method: "GET", template: "/v1/audit", allowed: [.admin], success: 200,
                  prepare: { _, _ in ("/v1/audit", nil) }),
+        Endpoint(method: "POST", template: "/v1/sessions/{id}/tasks", allowed: [.admin, .operator, .client], success: 201,
+                 prepare: { f, key in ("/v1/sessions/\(try await session(f, key))/tasks",
+                                       #"{"cron":"0 9 * * 1-5","timezone":"Europe/Berlin","prompt":"standup"}"#) },
+                 state: { f, _ in "\(try await f.count("scheduled_tasks"))" }),
+        Endpoint(method: "GET", template: "/v1/sessions/{id}/tasks", allowed: [.admin, .operator, .client], success: 200,
+                 prepare: { f, key in ("/v1/sessions/\(try await session(f, key))/tasks", nil) }),
+        Endpoint(method: "DELETE", template: "/v1/tasks/{id}", allowed: [.admin, .operator, .client], success: 200,
+                 prepare: { f, key in ("/v1/tasks/\(try await task(f, key))", nil) },
+                 state: { f, _ in "\(try await f.count("scheduled_tasks"))" }),
     ]
+
+    static func task(_ f: APIFixture, _ key: TestKey) async throws -> String {
+        let session = try await session(f, key)
+        return try await f.core.write { tx in
+            try tx.createTask(session: session, cron: "@daily", timezone: "UTC", prompt: "p", actor: key.id).record.id
+        }
+    }
 
     static func session(_ f: APIFixture, _ key: TestKey) async throws -> String {
         try await f.core.write { tx in try tx.createSession(SessionInput(), owner: key.id).id }

@@ -210,4 +210,51 @@ import Testing
                 "the workspace is kept")
         await h.stop()
     }
+
+    /// Makes a task due a minute ago, as if its time came while nobody looked.
+    func makeDue(_ task: String, _ h: SchedulerHarness) async throws -> String {
+        let past = Timestamp.format(date: Date().addingTimeInterval(-60))
+        try await h.database.write { db in
+            try db.execute("UPDATE scheduled_tasks SET next_fire_at = ? WHERE id = ?", [.text(past), .text(task)])
+        }
+        return past
+    }
+
+    @Test func aDueTaskPostsItsPromptOnceAndAdvances() async throws {
+        let (h, _) = try await harness()
+        let session = try await h.createSession()
+        let task = try await h.core.write {
+            try $0.createTask(session: session, cron: "@hourly", timezone: "Europe/Berlin", prompt: "tick", actor: nil)
+        }.record.id
+        let due = try await makeDue(task, h)
+        await h.service.scheduler.rescheduleTasks()
+        try await eventually("the task's run is answered") {
+            try await h.messages(session).contains { $0.role == "assistant" && $0.content.contains("re: tick") }
+        }
+        let record = try #require(try await h.core.read { try ScheduledTaskRepository($0).find(task) })
+        #expect(record.lastFiredAt != nil)
+        #expect((record.nextFireAt.flatMap(Timestamp.parse) ?? .distantPast) > Date())
+        // The same due time cannot fire twice.
+        #expect(try await h.core.write { try $0.fireTask(task, dueAt: due) } == nil)
+        let prompts = try await h.messages(session).filter { $0.role == "user" }
+        #expect(prompts.count == 1)
+        #expect(prompts.first?.source == "schedule")
+        await h.stop()
+    }
+
+    @Test func aTaskThatCameDueWhileWardenWasDownFiresOnceAfterTheRestart() async throws {
+        let (h, _) = try await harness()
+        let session = try await h.createSession()
+        let task = try await h.core.write {
+            try $0.createTask(session: session, cron: "*/5 * * * *", timezone: "UTC", prompt: "catch up", actor: nil)
+        }.record.id
+        try await h.restart { _ = try await self.makeDue(task, h) }
+        try await eventually("the missed time fires") {
+            try await h.messages(session).contains { $0.role == "assistant" && $0.content.contains("re: catch up") }
+        }
+        try await h.restart()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await h.messages(session).filter { $0.role == "user" }.count == 1, "fired once, not again after a second restart")
+        await h.stop()
+    }
 }

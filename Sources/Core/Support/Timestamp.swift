@@ -33,4 +33,25 @@ public enum Timestamp {
     }
 
     public static func unixSeconds() -> Int64 { Int64(nowMillis() / 1000) }
+
+    /// Reads back what `format` wrote (`YYYY-MM-DDTHH:MM:SS.mmmZ`); nil for anything else.
+    public static func parse(_ text: String) -> Date? {
+        let digits = Array(text.utf8)
+        guard digits.count == 24, digits[23] == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int32? {
+            var value: Int32 = 0
+            for i in range {
+                guard (48...57).contains(digits[i]) else { return nil }
+                value = value * 10 + Int32(digits[i] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+              let minute = number(14..<16), let second = number(17..<19), let millis = number(20..<23) else { return nil }
+        var t = tm()
+        t.tm_year = year - 1900; t.tm_mon = month - 1; t.tm_mday = day
+        t.tm_hour = hour; t.tm_min = minute; t.tm_sec = second
+        let seconds = timegm(&t)
+        return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
+    }
 }

@@ -1,3 +1,4 @@
+import Core
 import HTTP
 import Logging
 
@@ -22,12 +23,12 @@ public struct ModelRoute: HTTPHandler {
     }
 
     public func handle(_ request: Request) -> HandlerResult {
-        let session = (request.listenerContext as? ProxySocketContext)?.sessionID
+        let session = (request.listenerContext as? SessionSocketIdentity).flatMap { $0.kind == .proxy ? $0.sessionID : nil }
         return .async { [self] in
             var entry = ProxyAuditEntry(session: session, method: request.method, path: request.path)
             do throws(ModelRouteError) {
                 guard session != nil else {
-                    logger.error("a proxy socket request arrived without a ProxySocketContext; listen with one")
+                    logger.error("a proxy socket request arrived without a SessionSocketIdentity; listen with one")
                     throw .noSession
                 }
                 return try await forward(request, target: try ModelRequestTarget(request), audit: &entry)

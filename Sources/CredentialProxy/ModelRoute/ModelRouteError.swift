@@ -6,7 +6,7 @@ enum ModelRouteError: HTTPResponseError, Equatable {
     case unknownRoute(method: String, path: String)
     case methodNotAllowed(String)
     case invalidPath
-    /// The listener has no `ProxySocketContext`: wiring error, so refuse rather than act for nobody.
+    /// The listener has no `SessionSocketIdentity`: wiring error, so refuse rather than act for nobody.
     case noSession
     case upstreamNotConfigured(ModelProvider)
     case keyMissing(ModelProvider)

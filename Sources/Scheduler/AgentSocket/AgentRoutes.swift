@@ -17,10 +17,11 @@ struct AgentRoutes {
         router.post("/v1/runs/{id}/tool-calls", .async(toolCall))
         router.post("/v1/runs/{id}/approvals", .async(approval))
         router.post("/v1/runs/{id}/complete", .async(complete))
+        router.post("/v1/tasks", .async(scheduleTask))
         return router
     }
 
-    private func session(_ request: Request) throws -> String {
+    func session(_ request: Request) throws -> String {
         guard let identity = request.listenerContext as? SessionSocketIdentity, identity.kind == .agent else {
             throw AgentError(.forbidden, code: "not_an_agent_socket", message: "This route is served only on a session's agent.sock.")
         }
@@ -131,6 +132,24 @@ struct AgentRoutes {
             }
         }
         return .json(finished.jsonBytes)
+    }
+}
+
+extension AgentRoutes {
+    /// The `schedule_task` tool: a task of this session, like `POST /v1/sessions/{id}/tasks`.
+    @Sendable func scheduleTask(_ request: Request) async throws -> Response {
+        let session = try session(request)
+        let body = try AgentBody(request)
+        let prompt = try body.string("prompt")
+        guard !prompt.isEmpty, prompt.utf8.count <= 64 * 1024 else {
+            throw AgentError.invalid("prompt", "'prompt' must be 1 byte to 64 KiB.")
+        }
+        let cron = try body.string("cron")
+        let timezone = try body.optionalString("timezone") ?? "UTC"
+        let task = try await translatingCoreErrors {
+            try await core.write { try $0.createTask(session: session, cron: cron, timezone: timezone, prompt: prompt, actor: "agent") }
+        }
+        return .json(task.jsonBytes, status: .created)
     }
 }
 

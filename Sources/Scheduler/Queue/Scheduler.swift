@@ -22,6 +22,7 @@ public actor Scheduler {
     var nextWaiterID: UInt64 = 0
     var isShuttingDown = false
     private var signalTask: Task<Void, Never>?
+    var taskLoop: Task<Void, Never>?
 
     init(core: WardenCore, runtime: any ContainerRuntime, configuration: SchedulerConfiguration,
          sockets: SessionSockets, logger: Logger) {
@@ -39,6 +40,7 @@ public actor Scheduler {
         let (stream, continuation) = AsyncStream.makeStream(of: SessionSignal.self)
         core.signals.listen { continuation.yield($0) }
         await recover()
+        rescheduleTasks()
         signalTask = Task { [weak self] in
             for await signal in stream {
                 guard let self else { return }
@@ -51,6 +53,7 @@ public actor Scheduler {
     func shutdown() async {
         isShuttingDown = true
         signalTask?.cancel()
+        taskLoop?.cancel()
         for (session, var slot) in slots {
             slot.runTimer?.cancel()
             slot.idleTimer?.cancel()
@@ -68,7 +71,7 @@ public actor Scheduler {
         switch signal {
         case .runQueued(let session), .runFinished(let session, _): await reconcile(session)
         case .sessionArchived(let session): await archive(session)
-        case .tasksChanged: break
+        case .tasksChanged: rescheduleTasks()
         }
     }
 

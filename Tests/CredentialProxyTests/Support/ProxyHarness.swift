@@ -62,7 +62,7 @@ final class ProxyHarness: Sendable {
         proxy = HTTPServer(group: group, handler: ModelRoute(store: vault.store, client: client, configuration: configuration,
                                                              logger: quietLogger), logger: quietLogger)
         socketPath = "/tmp/warden-proxy-\(UUID().uuidString.prefix(8)).sock"
-        try proxy.listen(.unix(path: socketPath), context: ProxySocketContext(sessionID: Self.sessionID))
+        try proxy.listen(.unix(path: socketPath), context: SessionSocketIdentity(sessionID: Self.sessionID, kind: .proxy))
     }
 
     /// A port that was just listening and is now closed, so connecting to it is refused.
