@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CLinux
 @testable import HTTP
 
 @Suite("Server: graceful shutdown")
@@ -153,6 +154,29 @@ struct ServerShutdownTests {
         }
     }
 
+    /// A late task that registers with a stopped loop must fail, and must not reach the loop
+    /// that took over the stopped one's descriptor numbers (it would get events for a token
+    /// that names one of its own handlers). Child process, for predictable descriptor numbers.
+    @Test func registeringWithAStoppedLoopFailsAndReachesNoOtherLoop() async {
+        await #expect(processExitsWith: .success) {
+            let stopped = try EventLoopGroup(loopCount: 1)
+            let loop = stopped.loops[0]
+            stopped.shutdown()
+            let other = try EventLoopGroup(loopCount: 1) // the lowest free descriptors
+            var pair: [Int32] = [-1, -1]
+            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+            let fd = pair[0]
+            let registered = Locked(false)
+            loop.execute {
+                registered.set((try? loop.register(IgnoringHandler(), fd: fd, events: EPOLLIN.rawValue)) != nil)
+            }
+            #expect(!registered.value, "a stopped loop accepted a registration")
+            let inOther = clinux_epoll_ctl(other.loops[0].epollFD, EPOLL_CTL_DEL, fd, 0, 0) == 0
+            #expect(!inOther, "a stopped loop registered a descriptor with another loop's epoll")
+            other.shutdown()
+        }
+    }
+
     @Test func shutdownOfAUnixListenerRemovesTheSocket() async throws {
         try await withTestServer(echoHandler, configuration: testConfiguration(), unix: true) { server in
             guard case .unix(let path) = server.address else { Issue.record("not unix"); return }
@@ -165,4 +189,9 @@ struct ServerShutdownTests {
             #expect(throws: RawClientError.self) { _ = try RawClient(unixPath: path) }
         }
     }
+}
+
+private final class IgnoringHandler: EventHandler {
+    func handleEvent(_ flags: UInt32) {}
+    func timerFired(scheduledFor deadline: UInt64, now: UInt64) {}
 }

@@ -41,7 +41,10 @@ public final class EventLoop: @unchecked Sendable {
     private let queue = Mutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
-    /// Set once the loop thread has exited and its descriptors are closed.
+    /// Set, under the queue's lock, once the loop thread has taken its last tasks. The
+    /// descriptors stay open until deinit, so whatever still holds the loop (a late task, a
+    /// racing `execute`) only ever touches this loop's own, idle descriptors, never a number
+    /// that was closed and handed to another loop, socket or file.
     private let terminated = Atomic<Bool>(false)
     private let lateTasks = Mutex(())
 
@@ -56,6 +59,11 @@ public final class EventLoop: @unchecked Sendable {
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, EPOLLIN.rawValue, Self.wakeToken)
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, timerFD, EPOLLIN.rawValue, Self.timerToken)
         now = Clock.monotonicNanoseconds()
+    }
+
+    deinit {
+        close(epollFD); close(wakeFD); close(timerFD)
+        scratch.deallocate()
     }
 
     func start() {
@@ -74,11 +82,17 @@ public final class EventLoop: @unchecked Sendable {
     /// task runs on the caller's thread (serialised), so late completions still find their
     /// connections closed and resume their waiters instead of hanging.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        if terminated.load(ordering: .acquiring) {
+        // Checked under the lock the loop sets it under: a task is either in the last batch
+        // the loop takes or runs here, never appended to a queue nobody drains any more.
+        let queued = queue.withLock { q -> Bool in
+            guard !terminated.load(ordering: .relaxed) else { return false }
+            q.append(task)
+            return true
+        }
+        guard queued else {
             lateTasks.withLock { _ in task() }
             return
         }
-        queue.withLock { $0.append(task) }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
@@ -94,6 +108,8 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: registration (loop thread only)
 
     func register(_ handler: EventHandler, fd: Int32, events: UInt32) throws(SystemError) -> UInt64 {
+        // From a late task: a stopped loop would never poll the descriptor.
+        guard !terminated.load(ordering: .acquiring) else { throw SystemError("event loop stopped", errno: EBADF) }
         let token = nextToken
         nextToken += 1
         guard clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, events, token) == 0 else { throw SystemError("epoll_ctl(ADD)") }
@@ -147,12 +163,15 @@ public final class EventLoop: @unchecked Sendable {
         }
         for (_, handler) in handlers { (handler as? LoopShutdownAware)?.loopIsStopping() }
         handlers.removeAll()
-        // From here on, `execute` must not write to the eventfd: its number may be reused.
-        wakePending.store(true, ordering: .releasing)
-        terminated.store(true, ordering: .releasing)
-        close(epollFD); close(wakeFD); close(timerFD)
-        let late = queue.withLock { q -> [@Sendable () -> Void] in defer { q.removeAll() }; return q }
-        lateTasks.withLock { _ in for task in late { task() } }
+        // Holding `lateTasks` keeps tasks that arrive from now on behind the ones already queued.
+        lateTasks.withLock { _ in
+            let late = queue.withLock { q -> [@Sendable () -> Void] in
+                terminated.store(true, ordering: .releasing)
+                defer { q.removeAll() }
+                return q
+            }
+            for task in late { task() }
+        }
         finished.signal()
     }
 

@@ -92,11 +92,14 @@ final class RawClient: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &addr.sin_addr)
-        try Self.connect(fd, to: &addr)
+        try connect(to: &addr)
     }
 
-    /// Connects `fd` to a sockaddr_in or sockaddr_un; closes it and throws on failure.
-    private static func connect<Address>(_ fd: Int32, to addr: inout Address) throws {
+    /// Connects to a sockaddr_in or sockaddr_un; closes the socket and throws on failure.
+    /// Closing goes through `close()` so that `deinit`, which Swift runs when an initializer
+    /// throws after every stored property is set, does not close the same number again: by
+    /// then it may belong to another test's socket or event loop (tests run in parallel).
+    private func connect<Address>(to addr: inout Address) throws {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size))
@@ -104,7 +107,7 @@ final class RawClient: @unchecked Sendable {
         }
         if rc != 0 {
             let code = errno
-            Glibc.close(fd)
+            close()
             throw RawClientError.connectFailed(errno: code)
         }
     }
@@ -124,7 +127,7 @@ final class RawClient: @unchecked Sendable {
             raw.copyBytes(from: pathBytes)
             raw[pathBytes.count] = 0
         }
-        try Self.connect(fd, to: &addr)
+        try connect(to: &addr)
     }
 
     private var isClosed = false
