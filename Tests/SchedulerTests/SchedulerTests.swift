@@ -212,9 +212,9 @@ import Testing
     }
 
     /// Makes a task due a minute ago, as if its time came while nobody looked.
-    func makeDue(_ task: String, _ h: SchedulerHarness) async throws -> String {
+    func makeDue(_ task: String, _ h: SchedulerHarness, database: Database? = nil) async throws -> String {
         let past = Timestamp.format(date: Date().addingTimeInterval(-60))
-        try await h.database.write { db in
+        try await (database ?? h.database).write { db in
             try db.execute("UPDATE scheduled_tasks SET next_fire_at = ? WHERE id = ?", [.text(past), .text(task)])
         }
         return past
@@ -248,7 +248,12 @@ import Testing
         let task = try await h.core.write {
             try $0.createTask(session: session, cron: "*/5 * * * *", timezone: "UTC", prompt: "catch up", actor: nil)
         }.record.id
-        try await h.restart { _ = try await self.makeDue(task, h) }
+        try await h.restart {
+            // While warden is down: its own database handle is closed.
+            let offline = try Database(path: h.directory.appendingPathComponent("warden.db").path, migrations: WardenSchema.migrations)
+            _ = try await self.makeDue(task, h, database: offline)
+            await offline.close()
+        }
         try await eventually("the missed time fires") {
             try await h.messages(session).contains { $0.role == "assistant" && $0.content.contains("re: catch up") }
         }
