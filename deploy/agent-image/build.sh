@@ -46,7 +46,8 @@ case "${tag##*/}" in
     *:*) name=${tag%:*} ;;
     *) name=$tag; tag=$tag:latest ;;
 esac
-[ -n "$name" ] && [ "$tag" != "$name:" ] || die "bad --tag: $tag"
+[[ $name =~ ^[a-z0-9]+([._-]+[a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$ && ${tag##*:} =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
+    die "bad --tag: $tag (want name[:tag], lower-case name)"
 
 [ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap builds the root filesystem in a chroot)"
 command -v docker >/dev/null 2>&1 && docker version >/dev/null 2>&1 ||
@@ -144,9 +145,9 @@ debian_sources() {
 build_base() {
     if ! command -v mmdebstrap >/dev/null 2>&1; then
         log "installing mmdebstrap"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2
-        apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null
+        { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap; } \
+            >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; die "could not install mmdebstrap"; }
     fi
     local sources
     sources=$(debian_sources)
@@ -164,6 +165,7 @@ deb http://deb.debian.org/debian-security $suite-security main"
     WARDEN_DEB_CACHE=$cache/debs nice -n 10 mmdebstrap \
         --mode=root --variant=essential --format=directory \
         --include="$(echo $packages | tr ' ' ,)" \
+        --dpkgopt=force-unsafe-io \
         --dpkgopt='path-exclude=/usr/share/man/*' \
         --dpkgopt='path-exclude=/usr/share/info/*' \
         --dpkgopt='path-exclude=/usr/share/locale/*' \
@@ -201,8 +203,8 @@ deb http://deb.debian.org/debian-security $suite-security main"
     (cd "$root" && nice -n 10 tar --numeric-owner --exclude='./dev/?*' -cf "$tmp/rootfs.tar" .)
     rm -rf --one-file-system "$root"
 
-    # Publish atomically; keep only the .debs this root filesystem uses and the three most
-    # recently built bases.
+    # Publish atomically; keep only the .debs this root filesystem uses and the two most
+    # recently used bases.
     rm -rf "$base_dir.old"
     [ ! -e "$base_dir" ] || mv "$base_dir" "$base_dir.old"
     mkdir -p "$base_dir"
@@ -214,7 +216,7 @@ deb http://deb.debian.org/debian-security $suite-security main"
         [ -e "$deb" ] || continue
         grep -qxF "${deb##*/}" <<<"$keep" || rm -f "$deb"
     done
-    ls -1dt "$cache/base"/*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
+    ls -1dt "$cache/base"/*/ 2>/dev/null | tail -n +3 | xargs -r rm -rf
     log "root filesystem built in $((SECONDS - start))s: $(wc -l <"$base_dir/packages.lock") packages, $(du -m "$base_dir/rootfs.tar" | cut -f1) MB"
 }
 # <<< base
