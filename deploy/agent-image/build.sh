@@ -120,14 +120,22 @@ if [ "$refresh" -eq 0 ] && [ -f "$base_dir/packages.lock" ]; then
     fi
 fi
 
+remove_tmp() {  # a work directory, and whatever mmdebstrap left mounted in its chroot if killed
+    findmnt -rn -o TARGET | awk -v d="$1/" 'index($0, d) == 1' | sort -r | xargs -r umount -l 2>/dev/null || true
+    rm -rf --one-file-system "$1" 2>/dev/null || true
+}
+for old in "$cache"/tmp.*; do  # left by a killed build (this one holds the lock)
+    [ ! -e "$old" ] || remove_tmp "$old"
+done
 tmp=
 cid=
 cleanup() {
     [ -z "$cid" ] || docker rm -f "$cid" >/dev/null 2>&1 || true
-    # --one-file-system: never reach through a mount mmdebstrap might have left in the chroot.
-    [ -z "$tmp" ] || rm -rf --one-file-system "$tmp"
+    [ -z "$tmp" ] || remove_tmp "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 tmp=$(mktemp -d "$cache/tmp.XXXXXX")
 chmod 0755 "$tmp"  # apt downloads as _apt into the chroot below it
 
