@@ -140,7 +140,8 @@ tmp=$(mktemp -d "$cache/tmp.XXXXXX")
 chmod 0755 "$tmp"  # apt downloads as _apt into the chroot below it
 
 # >>> base
-# The Debian suites of the host's apt sources (so its mirror, proxy or snapshot is used), main only.
+# The Debian suites of the host's apt sources (so its mirror is used), main only; apt honours
+# http_proxy from the environment.
 debian_sources() {
     local keyring=/usr/share/keyrings/debian-archive-keyring.gpg opts=
     [ -f "$keyring" ] && opts="[signed-by=$keyring] "
