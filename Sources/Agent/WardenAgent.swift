@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 
 /// The in-container agent (docs/agent-protocol.md): starts the relay, then works on the
@@ -34,6 +35,8 @@ public final class WardenAgent: Sendable {
 
     /// Polls for work and runs it until the calling task is cancelled.
     public func run() async {
+        // Without an init in the container the agent is PID 1 and inherits every orphan.
+        if getpid() == 1 { ChildProcesses.shared.reapEveryChild() }
         let relay = startRelay()
         defer { relay?.close() }
         log.info("agent.started", ["version": .string(Self.version), "agent_socket": .string(configuration.agentSocket),
@@ -43,6 +46,10 @@ public final class WardenAgent: Sendable {
         await loop.run()
         http.shutdown()
     }
+
+    /// Kills every command a tool started (their whole process groups), e.g. before exiting
+    /// on SIGTERM, so no background job outlives the agent.
+    public static func killRunningCommands() { ChildProcesses.shared.killAll() }
 
     deinit { group.shutdown() }
 }

@@ -43,6 +43,20 @@ do {
     exit(2)
 }
 
+// As PID 1 of a container, a signal without a handler is ignored: handle the ones `docker stop`
+// and Ctrl-C send, and take the running commands down with the agent.
+let terminationSignals = [SIGTERM, SIGINT].map { number in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+        WardenAgent.killRunningCommands()
+        EventLog.standardError.info("agent.stopping", ["signal": .number(Double(number))])
+        exit(0)
+    }
+    source.resume()
+    return source
+}
+
 do {
     let agent = try WardenAgent(configuration: configuration)
     await agent.run()

@@ -36,16 +36,17 @@ enum FileAccess {
         } catch {
             throw .failed("The directory for \(name) cannot be created: \(error.localizedDescription)")
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil) || FileManager.default.fileExists(atPath: path),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw .failed("\(name) cannot be written (permission denied, or a directory of that name?).")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw .failed("\(name) cannot be written: \(String(cString: strerror(errno))).")
         }
-        defer { try? handle.close() }
-        do {
-            try handle.truncate(atOffset: 0)
-            try handle.write(contentsOf: Data(bytes))
-        } catch {
-            throw .failed("\(name) cannot be written: \(error.localizedDescription)")
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw .failed("\(name) could not be written completely: \(String(cString: strerror(errno))).") }
+            written += n
         }
     }
 }

@@ -1,6 +1,5 @@
 import CLinux
 import Foundation
-import Synchronization
 
 /// Runs `/bin/bash -c` in its own process group with output (stdout and stderr together) read
 /// on a dedicated thread, so a long command never holds a thread of the cooperative pool. On
@@ -17,17 +16,12 @@ struct ShellCommand: Sendable {
         var ending: Ending
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        let errno: Int32
-        var description: String { "could not start /bin/bash: \(String(cString: strerror(errno)))" }
-    }
-
     var command: String
     var directory: String
     var timeout: Duration
     var outputLimit = 32 * 1024
 
-    func run() async throws(SpawnError) -> Result {
+    func run() async throws(SpawnFailure) -> Result {
         let (pid, outputFD) = try spawn()
         let running = RunningCommand(pid: pid, outputFD: outputFD, timeout: timeout, outputLimit: outputLimit)
         return await withTaskCancellationHandler {
@@ -39,11 +33,11 @@ struct ShellCommand: Sendable {
         }
     }
 
-    private func spawn() throws(SpawnError) -> (pid_t, Int32) {
+    private func spawn() throws(SpawnFailure) -> (pid_t, Int32) {
         var fds: [Int32] = [0, 0]
         // A socket pair rather than a pipe: SOCK_CLOEXEC keeps our end out of every child.
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw SpawnError(errno: errno)
+            throw SpawnFailure(errno: errno)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -70,14 +64,18 @@ struct ShellCommand: Sendable {
         let arguments = ["/bin/bash", "-c", "cd -- \"$0\" && exec /bin/bash -c \"$1\"", directory, command]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
-        close(fds[1])
-        guard rc == 0 else {
-            close(fds[0])
-            throw SpawnError(errno: rc)
+        let spawned = ChildProcesses.shared.spawn {
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+            return rc == 0 ? .success(pid) : .failure(SpawnFailure(errno: rc))
         }
-        return (pid, fds[0])
+        close(fds[1])
+        switch spawned {
+        case .success(let pid): return (pid, fds[0])
+        case .failure(let failure):
+            close(fds[0])
+            throw failure
+        }
     }
 }
 
@@ -87,8 +85,6 @@ private final class RunningCommand: Sendable {
     let outputFD: Int32
     let timeout: Duration
     let outputLimit: Int
-    /// Set once bash is reaped: its pid (and group id) may then belong to someone else.
-    private let reaped = Mutex(false)
 
     init(pid: pid_t, outputFD: Int32, timeout: Duration, outputLimit: Int) {
         self.pid = pid
@@ -97,9 +93,7 @@ private final class RunningCommand: Sendable {
         self.outputLimit = outputLimit
     }
 
-    func killGroup() {
-        reaped.withLock { done in if !done { kill(-pid, SIGKILL) } }
-    }
+    func killGroup() { ChildProcesses.shared.killGroup(pid) }
 
     /// Reads output until bash has exited and the output is drained, or the timeout passes.
     func wait() -> ShellCommand.Result {
@@ -146,20 +140,14 @@ private final class RunningCommand: Sendable {
         return ShellCommand.Result(output: collector.text, ending: Self.ending(status!))
     }
 
-    private func reapIfExited() -> Int32? {
-        reaped.withLock { done -> Int32? in
-            var raw: Int32 = 0
-            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-            done = true
-            return raw
-        }
-    }
+    private func reapIfExited() -> Int32? { ChildProcesses.shared.exitStatus(of: pid) }
 
+    /// After SIGKILL to the group, bash is gone in moments.
     private func reap() -> Int32 {
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
-        reaped.withLock { $0 = true }
-        return raw
+        while true {
+            if let status = reapIfExited() { return status }
+            usleep(5_000)
+        }
     }
 
     private static func ending(_ raw: Int32) -> ShellCommand.Ending {
