@@ -4,6 +4,8 @@ import Synchronization
 
 /// A model server for tests and benchmarks that speaks the real wire formats of the Anthropic
 /// Messages API and OpenAI chat completions, answering from a script and recording every request.
+/// It serves `/v1/messages` and `/v1/chat/completions`, and the same under `/model/anthropic` and
+/// `/model/openai`, the credential proxy's routes.
 public final class ScriptedModelServer: Sendable {
     public let address: SocketAddress
     private let group: EventLoopGroup
@@ -21,8 +23,17 @@ public final class ScriptedModelServer: Sendable {
         state = ScriptState(script: script)
         var router = Router()
         let state = self.state
-        router.post("/v1/messages", .async { request in await ScriptedResponder(state: state, format: .anthropic).respond(to: request) })
-        router.post("/v1/chat/completions", .async { request in await ScriptedResponder(state: state, format: .openAI).respond(to: request) })
+        // Also under the proxy's model routes, so the server can stand in for proxy.sock itself.
+        for prefix in ["", "/model/anthropic"] {
+            router.post(prefix + "/v1/messages", .async { request in
+                await ScriptedResponder(state: state, format: .anthropic).respond(to: request)
+            })
+        }
+        for prefix in ["", "/model/openai"] {
+            router.post(prefix + "/v1/chat/completions", .async { request in
+                await ScriptedResponder(state: state, format: .openAI).respond(to: request)
+            })
+        }
         var configuration = ServerConfiguration()
         configuration.maxBodyBytes = 64 * 1024 * 1024
         server = HTTPServer(group: group, configuration: configuration, handler: RecordingHandler(router: router, state: state))
@@ -39,7 +50,7 @@ public final class ScriptedModelServer: Sendable {
 
     /// The requests to the model routes only.
     public var modelRequests: [RecordedRequest] {
-        requests.filter { $0.path == "/v1/messages" || $0.path == "/v1/chat/completions" }
+        requests.filter { $0.path.hasSuffix("/v1/messages") || $0.path.hasSuffix("/v1/chat/completions") }
     }
 
     /// Stops serving; hanging turns are released.
