@@ -53,6 +53,8 @@ import Testing
         #expect(failing.output == "[exit code 3]")
         let quoted = try await w.run("bash", #"{"command":"printf '%s|' \"a b\" '$HOME' && echo"}"#)
         #expect(quoted.output.hasPrefix("a b|$HOME|"))
+        // The agent ignores SIGPIPE; its commands must not, or `yes` would never stop.
+        #expect(try await w.run("bash", #"{"command":"yes | head -n 2"}"#).output == "y\ny\n[exit code 0]")
     }
 
     @Test func bashTimeoutKillsTheWholeProcessGroup() async throws {

@@ -56,6 +56,8 @@ struct WorkLoop: Sendable {
         let task = Task { await executor.execute(reply: reply) }
         runTask.set(task)
         let outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        // Deltas still in flight go before the run is finished, not after (they would meet a 409).
+        await reply.flush()
         guard let completion = outcome.completion else {
             log.info("run.abandoned", ["run_id": .string(runID)])
             return
