@@ -1,1 +1,0 @@
-// The in-container agent; see docs/agent-protocol.md.
