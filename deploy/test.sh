@@ -2,7 +2,7 @@
 # Runs every test: unit and integration tests (real sockets, real SQLite, a real Docker daemon,
 # started by deploy/docker.sh when none runs) with `swift test`, then
 # the black-box tests (Tests/blackbox: openapi.yaml validation and schemathesis against the built
-# `warden` binary). Does its own set-up, so it works on a fresh Debian 12 machine and in CI.
+# `warden` binary, and the end-to-end agent tests with the agent image from deploy/agent-image). Does its own set-up, so it works on a fresh Debian 12 machine and in CI.
 # Fails if either step fails; both always run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,12 @@ setup_python
 
 swift build --build-tests
 swift build --product warden
+swift build --product scripted-model
+# The agent image the end-to-end tests run (cached: a rebuild with an unchanged binary takes a second).
+swift build -c release --product warden-agent --static-swift-stdlib
+WARDEN_AGENT_IMAGE=$($SUDO bash deploy/agent-image/build.sh --agent .build/release/warden-agent | tail -n 1)
+export WARDEN_AGENT_IMAGE
+echo "test: agent image $WARDEN_AGENT_IMAGE"
 log=$(mktemp)
 pylog=$(mktemp)
 trap 'rm -f "$log" "$pylog"' EXIT

@@ -104,7 +104,11 @@ def warden(tmp_path_factory: pytest.TempPathFactory):
         base_url = f"http://127.0.0.1:{port}"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir)],
+                # No Docker for the API tests: schemathesis posts many messages, and each would
+                # start a container. Their runs fail at once with a clear error instead; the
+                # agent tests (test_agent_e2e.py) start their own warden with Docker.
+                [str(BINARY), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir),
+                 "--docker-socket", str(root / "no-docker.sock")],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=root,
             )
         server = Warden(base_url, admin_key, data_dir, log_path, process)
