@@ -1,3 +1,6 @@
+// CLinux as well as Glibc: CLinux's module includes <sys/socket.h>, and in a clean build the
+// compiler job holding this file could otherwise not find SOCK_STREAM (seen in CI).
+import CLinux
 import Foundation
 #if canImport(Glibc)
 import Glibc
