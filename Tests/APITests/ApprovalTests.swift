@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import API
 @testable import Core
 import HTTP
@@ -68,7 +69,7 @@ import Store
             let approval = try await f.requestApproval(session)
             let core = f.core
             let waiter = Task { try await core.awaitDecision(approval.id) }
-            try await eventually(5, "the waiter registered") { core.approvals.waitingCount == 1 }
+            try await eventually(within: 5, "the waiter registered") { core.approvals.waitingCount == 1 }
 
             // Operator and client may not decide.
             for key in [f.operatorKey, f.client] {
@@ -174,7 +175,7 @@ import Store
 
             // Start-up expires everything still pending: whoever waited is gone.
             let longWaiter = Task { try await core.awaitDecision(long.id) }
-            try await eventually(5, "the waiter registered") { core.approvals.waitingCount == 1 }
+            try await eventually(within: 5, "the waiter registered") { core.approvals.waitingCount == 1 }
             #expect(try await core.expireApprovals() == 0, "not due yet")
             #expect(try await core.expireApprovals(all: true) == 1)
             let longResult = try await withDeadline(5, "awaitDecision on expire-all") { try await longWaiter.value }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import API
 @testable import Core
 import HTTP
@@ -50,7 +51,7 @@ import Store
 
             // Disconnect; the server lets go of the subscription.
             stream.close()
-            try await eventually(5, "the server dropped the closed stream's subscription") {
+            try await eventually(within: 5, "the server dropped the closed stream's subscription") {
                 f.core.bus.subscriberCount == 0
             }
             let m3 = try await f.postMessage(session, "three", as: f.client)

@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import Store
 import Testing
+import TestSupport
 @testable import Scheduler
 
 /// The scheduler against the real store and the real agent socket, with in-process fake

@@ -103,6 +103,15 @@ class Stack:
     def containers(self, session: str) -> list[str]:
         return _docker("ps", "-q", "--filter", f"label=warden.session={session}").split()
 
+    def container(self, session: str, timeout: float = 30) -> str:
+        """The session's running container, once it runs."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if running := self.containers(session):
+                return running[0]
+            time.sleep(0.1)
+        raise AssertionError(f"no container for {session}\n{self.log()[-4000:]}")
+
     def restart(self, kill: bool = False) -> None:
         if kill:
             self.warden.send_signal(signal.SIGKILL)
@@ -227,10 +236,7 @@ def test_the_container_has_only_loopback_and_never_sees_the_model_key(stack):
     session = s.create_session()
     run_id = s.post(session, "wait a minute")
     s.wait_for(run_id, {"in_progress"})
-    deadline = time.monotonic() + 30
-    while not s.containers(session) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    [container] = s.containers(session)
+    container = s.container(session)
 
     interfaces = _docker("exec", container, "cat", "/proc/net/dev")
     names = sorted(line.split(":")[0].strip() for line in interfaces.splitlines()[2:] if ":" in line)
@@ -267,10 +273,7 @@ def test_killing_the_container_mid_run_fails_the_run_clearly(stack):
     session = s.create_session()
     run_id = s.post(session, "hang")
     s.wait_for(run_id, {"in_progress"})
-    deadline = time.monotonic() + 30
-    while not s.containers(session) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    _docker("kill", s.containers(session)[0])
+    _docker("kill", s.container(session))
     run = s.wait_for(run_id, {"completed", "failed"}, timeout=30)
     assert run["status"] == "failed"
     assert run["error"]["code"] == "container_exited", run
@@ -304,10 +307,7 @@ def test_after_warden_is_killed_the_restart_resolves_runs_and_removes_orphans(st
     second = s.create_session()
     queued = s.post(second, "after the restart")
     assert s.run(queued)["status"] == "queued"
-    deadline = time.monotonic() + 30
-    while not s.containers(first) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert s.containers(first), "the first session's container runs"
+    s.container(first)
 
     s.restart(kill=True)
     failed = s.wait_for(interrupted, {"failed", "completed"}, timeout=30)

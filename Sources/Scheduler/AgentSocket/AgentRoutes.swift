@@ -61,12 +61,7 @@ struct AgentRoutes {
         let body = try AgentBody(request)
         let role = try body.optionalString("role") ?? "assistant"
         guard role == "assistant" else { throw AgentError.invalid("role", "An agent posts only 'assistant' messages.") }
-        let text = try body.string("text")
-        let id = request.parameters["id"] ?? ""
-        let message = try await translatingCoreErrors {
-            try await core.write { tx in try tx.agentMessage(role: "assistant", text: text, run: try tx.activeRun(id, session: session)) }
-        }
-        return .json(message.jsonBytes, status: .created)
+        return try await store(role: "assistant", text: try body.string("text"), request, session: session)
     }
 
     @Sendable func toolCall(_ request: Request) async throws -> Response {
@@ -78,9 +73,14 @@ struct AgentRoutes {
         let failed: Bool
         if case .bool(true)? = body.fields["is_error"] { failed = true } else { failed = false }
         let text = "\(name)\(failed ? " (failed)" : "") \(input)\n\(output)"
+        return try await store(role: "tool", text: text, request, session: session)
+    }
+
+    /// Stores a message of the run named in the path, if it is this session's and still going.
+    private func store(role: String, text: String, _ request: Request, session: String) async throws -> Response {
         let id = request.parameters["id"] ?? ""
         let message = try await translatingCoreErrors {
-            try await core.write { tx in try tx.agentMessage(role: "tool", text: text, run: try tx.activeRun(id, session: session)) }
+            try await core.write { tx in try tx.agentMessage(role: role, text: text, run: try tx.activeRun(id, session: session)) }
         }
         return .json(message.jsonBytes, status: .created)
     }

@@ -79,12 +79,7 @@ extension Scheduler {
     func containerExited(_ session: String, generation: Int, code: Int) async {
         guard var slot = slots[session], slot.generation == generation else { return } // stopped on purpose
         logger.warning("container exited", metadata: ["session": "\(session)", "status": "\(code)"])
-        slot.container = .none
-        slot.generation += 1
-        slot.idleTimer?.cancel()
-        slot.idleTimer = nil
-        slot.waiter?.continuation.resume(returning: nil)
-        slot.waiter = nil
+        slot.dropContainer()
         let attempt = slot.crashesBeforeHandOut + 1
         slots[session] = slot
         guard let run = slot.assigned else {
@@ -114,12 +109,7 @@ extension Scheduler {
     func stopContainer(_ session: String, reason: String) {
         guard var slot = slots[session], slot.container.exists else { return }
         let id = slot.container.id
-        slot.container = .none
-        slot.generation += 1
-        slot.idleTimer?.cancel()
-        slot.idleTimer = nil
-        slot.waiter?.continuation.resume(returning: nil)
-        slot.waiter = nil
+        slot.dropContainer()
         slots[session] = slot
         guard let id else { return } // still starting: startContainer sees the new generation and stops it
         logger.info("stopping container", metadata: ["session": "\(session)", "reason": "\(reason)"])

@@ -33,6 +33,17 @@ struct SessionSlot {
     var idleTimer: Task<Void, Never>?
     var lastUsed = ContinuousClock.now
 
+    /// Forgets the container (stopped, or gone by itself): a later report about it is stale, its
+    /// idle timer is moot, and an agent poll waiting in it is answered empty.
+    mutating func dropContainer() {
+        container = .none
+        generation += 1
+        idleTimer?.cancel()
+        idleTimer = nil
+        waiter?.continuation.resume(returning: nil)
+        waiter = nil
+    }
+
     /// Warm and with nothing to do: the first container to stop when capacity is needed.
     var isIdle: Bool {
         if case .running = container { return assigned == nil && queued.isEmpty }

@@ -6,13 +6,9 @@ import Testing
 @testable import Core
 import HTTP
 import Store
+import TestSupport
 
 // MARK: errors and deadlines
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// Runs `operation` and gives up after `seconds`. The operation runs in its own task, so an
 /// operation that cannot be cancelled (a read on a socket) still cannot hang the test; it ends
@@ -55,18 +51,6 @@ private final class Once<T: Sendable>: Sendable {
         }
         c?.resume(with: result)
     }
-}
-
-/// Polls `condition` until it holds; fails after `seconds`. For state that changes
-/// asynchronously; never used to measure time.
-func eventually(_ seconds: Double = 5, _ what: String,
-                _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TestFailure("\(what): not true within \(seconds) s")
 }
 
 // MARK: JSON

@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import Store
 import Testing
+import TestSupport
 @testable import Scheduler
 
 /// A real store, a real core and the real scheduler with its sockets, on a temporary data
@@ -95,20 +96,4 @@ final class SchedulerHarness: @unchecked Sendable {
 /// Stands in for the credential proxy on proxy.sock.
 struct NoProxy: HTTPHandler {
     func handle(_ request: Request) -> HandlerResult { .response(.text("no proxy in this test", status: .notImplemented)) }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` until it holds; fails after `seconds`. Never used to measure time.
-func eventually(within seconds: Double = 10, _ what: String,
-                _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw TestFailure("\(what): not true within \(seconds) s")
 }
