@@ -21,6 +21,11 @@ import schemathesis
 PROTECTED_KEY_ID = os.environ.get("WARDEN_BLACKBOX_KEY_ID", "")
 UNKNOWN_KEY_ID = "key_00000000000000000000000000"
 VALID_IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")
+# Expressions that certainly fire: macros, or five fields of numbers in range, `*` and `*/n`.
+CRON = re.compile(r"@(hourly|daily|midnight|weekly|monthly|yearly|annually)"
+                  r"|(\*|[0-5]?[0-9]|\*/[1-9]) (\*|1?[0-9]|2[0-3]) \* \* \*")
+# Zones every tz database has (the server takes Area/Location names, UTC and GMT).
+ZONES = {"UTC", "GMT", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"}
 
 
 @schemathesis.hook
@@ -48,6 +53,19 @@ def before_call(context, case, kwargs):
     # Lists take `after` or `before`, not both (400 `invalid_parameter`, param `before`).
     if query and "after" in query and "before" in query:
         del query["before"]
+
+    # A task's `cron` must be a cron expression that fires and its `timezone` an IANA name; the
+    # document says so in words (a string pattern cannot say "fires"). Random strings for them
+    # are replaced by valid values; bad ones are tested directly in APITests/TaskTests.
+    if operation == "POST /v1/sessions/{id}/tasks" and isinstance(case.body, dict):
+        if not (isinstance(case.body.get("cron"), str) and CRON.fullmatch(case.body["cron"])):
+            case.body["cron"] = "0 9 * * 1-5"
+        zone = case.body.get("timezone")
+        if isinstance(zone, str) and zone not in ZONES:
+            case.body["timezone"] = "Europe/Berlin"
+        prompt = case.body.get("prompt")
+        if isinstance(prompt, str) and len(prompt.encode("utf-8", "surrogatepass")) > 64 * 1024:
+            case.body["prompt"] = prompt[:1024]
 
     # Idempotency is state across requests, which schemathesis does not model: Hypothesis re-runs
     # an example (to shrink or replay it) with the same `Idempotency-Key`, and the server then
