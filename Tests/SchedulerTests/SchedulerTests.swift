@@ -263,4 +263,58 @@ import TestSupport
         #expect(try await h.messages(session).filter { $0.role == "user" }.count == 1, "fired once, not again after a second restart")
         await h.stop()
     }
+
+    @Test func aToolApprovalHoldsTheAgentUntilAPersonDecides() async throws {
+        let gate = Gate()
+        let (h, fake) = try await harness(gate: gate)
+        let session = try await h.createSession()
+        let run = try await h.post("hold", to: session)
+        try await eventually("the run is in progress") { try await h.run(run).status == "in_progress" }
+        let socket = SocketAddress.unix(path: h.directory.path + "/sessions/\(session)/run/agent.sock")
+        let asked = Task {
+            await fake.post("/v1/runs/\(run)/approvals", ["summary": .string("rm -rf build"), "tool": .string("bash"),
+                                                          "input": .object(["command": .string("rm -rf build")])], socket)
+        }
+        try await eventually("the approval is pending") {
+            try await h.core.listApprovals(status: "pending", session: session, page: PageRequest()).items.count == 1
+        }
+        let pending = try await h.core.listApprovals(status: "pending", session: session, page: PageRequest()).items[0]
+        #expect(pending.kind == "tool")
+        #expect(pending.run_id == run)
+        _ = try await h.core.write { try $0.decideApproval(pending.id, approve: true, reason: "fine", by: "key_test") }
+        let answer = await asked.value
+        #expect(answer?.status == .ok)
+        #expect(answer?.bodyString.contains("\"decision\":\"approve\"") == true)
+        gate.release()
+        #expect(try await h.finished(run).status == "completed")
+        await h.stop()
+    }
+
+    @Test func badAgentRequestsGetClearErrorsAndChangeNothing() async throws {
+        let gate = Gate()
+        let (h, fake) = try await harness(gate: gate)
+        let session = try await h.createSession()
+        let run = try await h.post("hold", to: session)
+        try await eventually("the run is in progress") { try await h.run(run).status == "in_progress" }
+        let socket = SocketAddress.unix(path: h.directory.path + "/sessions/\(session)/run/agent.sock")
+        let wait = try await fake.client.execute(ClientRequest(target: "/v1/work?wait=99"), to: socket)
+        #expect(wait.status == .badRequest)
+        #expect(wait.bodyString.contains("\"param\":\"wait\""))
+        let cases: [(String, [String: JSONValue], String)] = [
+            ("deltas", [:], "text"),
+            ("messages", ["role": .string("user"), "text": .string("x")], "role"),
+            ("complete", ["status": .string("done")], "status"),
+            ("tool-calls", ["output": .string("x")], "name"),
+        ]
+        for (path, body, param) in cases {
+            let response = await fake.post("/v1/runs/\(run)/\(path)", body, socket)
+            #expect(response?.status == .badRequest, "\(path)")
+            #expect(response?.bodyString.contains("\"param\":\"\(param)\"") == true, "\(path): \(response?.bodyString ?? "")")
+        }
+        #expect(try await h.run(run).status == "in_progress")
+        #expect(try await h.messages(session).count == 1)
+        gate.release()
+        #expect(try await h.finished(run).status == "completed")
+        await h.stop()
+    }
 }
