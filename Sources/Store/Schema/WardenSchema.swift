@@ -138,5 +138,19 @@ public enum WardenSchema {
                 created_at TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        // Egress rules of the credential proxy (SPEC §5): what an agent may reach, per method,
+        // host (exact or *.suffix) and normalised path prefix; anything unmatched is denied.
+        Migration(version: 4, name: "egress_rules", sql: """
+            CREATE TABLE egress_rules (
+                id TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                methods TEXT,
+                path_prefix TEXT,
+                action TEXT NOT NULL CHECK (action IN ('allow', 'deny', 'approve')),
+                rate_limit_per_minute INTEGER,
+                created_by TEXT,
+                created_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
 ]
 }
