@@ -85,4 +85,28 @@ import TestSupport
         let text = warden.output.joined(separator: "\n")
         #expect(text.contains("HOST:PORT"), "the message says what a valid address looks like: \(text)")
     }
+
+    @Test func doctorSaysWhatToDoWhenDockerIsMissing() async throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("warden-doctor-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDir) }
+        let warden = try Running(["doctor", "--data-dir", dataDir.path, "--docker-socket", dataDir.path + "/none.sock"])
+        #expect(try await warden.waitForExit() == 1)
+        let text = warden.output.joined(separator: "\n")
+        #expect(text.contains("ok    data dir"), "\(text)")
+        #expect(text.contains("FAIL  docker"), "\(text)")
+        #expect(text.contains("bash deploy/docker.sh"), "the fix is named: \(text)")
+        #expect(text.contains("FAIL  image"), "\(text)")
+    }
+
+    @Test func serveWithoutDockerStillServesAndFailsRunsClearly() async throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("warden-nodocker-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDir) }
+        let warden = try Running(["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir.path,
+                                  "--docker-socket", dataDir.path + "/none.sock"])
+        let line = try await warden.waitForLine(containing: "Docker is not reachable")
+        #expect(line.contains("deploy/docker.sh"))
+        _ = try await warden.waitForLine(containing: "\"msg\":\"listening\"")
+        warden.child.signal(SIGTERM)
+        #expect(try await warden.waitForExit() == 0)
+    }
 }
