@@ -5,8 +5,9 @@ import Foundation
 /// containers trust (mounted at /etc/warden/ca.crt); its key never leaves warden's memory and
 /// `<data-dir>/proxy-ca/ca.key`.
 ///
-/// An EC P-256 key: RSA keys are slow to generate and sign with, and Ed25519 CAs are not
-/// accepted by every TLS stack agents use (NSS, older GnuTLS and Java among them).
+/// An EC P-256 key: RSA keys are slow to generate and sign with, and Ed25519 certificates are
+/// not accepted by every TLS stack an agent may bring (NSS refuses them, Java before 15 too),
+/// while P-256 is accepted by all of them.
 public final class ProxyCA: Sendable, CustomStringConvertible {
     public static let validity: TimeInterval = 3650 * 86_400
     /// Certificates start an hour in the past, so a clock slightly behind ours still accepts them.

@@ -14,7 +14,8 @@ struct ProxyCAFiles {
     var certificatePath: String { directory + "/ca.crt" }
 
     init(dataDirectory: String) {
-        self.dataDirectory = dataDirectory.hasSuffix("/") ? String(dataDirectory.dropLast()) : dataDirectory
+        let base = dataDirectory.isEmpty ? "." : dataDirectory
+        self.dataDirectory = base.hasSuffix("/") ? String(base.dropLast()) : base
         directory = self.dataDirectory + "/" + Self.directoryName
     }
 
@@ -37,7 +38,7 @@ struct ProxyCAFiles {
     /// could not read is made readable: it is public, and unreadable it breaks every agent's TLS.
     func readCertificate() throws(CertificateError) -> [UInt8]? {
         try read(certificatePath) { fd, mode throws(CertificateError) in
-            if mode & 0o044 != 0o044 && fchmod(fd, 0o644) != 0 {
+            if mode & 0o004 == 0 && fchmod(fd, 0o644) != 0 {
                 throw .fileIO(path: certificatePath, operation: "make readable (chmod 644)", errno: errno)
             }
         }
