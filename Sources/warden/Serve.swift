@@ -1,6 +1,7 @@
 import API
 import ArgumentParser
 import Core
+import CredentialProxy
 import Foundation
 import HTTP
 import Logging
@@ -53,9 +54,13 @@ struct Serve: AsyncParsableCommand {
         let router = APIRouter.make(core: core, logger: Logger(label: "warden.api"))
         let server = HTTPServer(group: group, handler: router, logger: Logger(label: "warden.http"))
         let runtime = await agents.runtime(group: group, logger: logger)
+        let instanceID = try await core.instanceID()
+        let authority = try ProxyCA.loadOrCreate(dataDirectory: dataURL.path, instanceID: instanceID)
+        if authority.isNew { logger.info("created the proxy CA", metadata: ["certificate": "\(authority.certificatePath)"]) }
+        var schedulerConfiguration = agents.configuration(dataDirectory: dataURL, instanceID: instanceID)
+        schedulerConfiguration.caCertificate = try ContainerTrustBundle.write(for: authority)
         let scheduling = SchedulerService(
-            core: core, runtime: runtime,
-            configuration: agents.configuration(dataDirectory: dataURL, instanceID: try await core.instanceID()),
+            core: core, runtime: runtime, configuration: schedulerConfiguration,
             group: group, proxy: try await models.proxyHandler(core: core, dataDirectory: dataURL, group: group, logger: logger),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()

@@ -251,6 +251,14 @@ def test_the_container_has_only_loopback_and_never_sees_the_model_key(stack):
     assert found.strip() == "", f"the model key was found in: {found}"
     env = _docker("exec", container, "cat", "/proc/1/environ")
     assert "ANTHROPIC_API_KEY=warden-placeholder" in env
+    assert "SSL_CERT_FILE=/etc/warden/ca.crt" in env
+    # The trust bundle: the system's CAs and Warden's proxy CA, read-only.
+    bundle = _docker("exec", container, "cat", "/etc/warden/ca.crt")
+    assert "# Warden proxy CA" in bundle and bundle.count("BEGIN CERTIFICATE") > 1
+    assert (s.data_dir / "proxy-ca" / "ca.key").stat().st_mode & 0o777 == 0o600
+    refused = subprocess.run(["docker", "exec", container, "sh", "-c", "echo x >> /etc/warden/ca.crt"],
+                             capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0, "the CA bundle is writable from the container"
     # The real key did reach the model, through the proxy.
     assert s.model_key not in s.log(), "the model key is in warden's log"
 
