@@ -6,7 +6,22 @@ struct CreateRuleBody: Decodable {
     var methods: [String]?
     var path_prefix: String?
     var action: String
-    var rate_limit_per_minute: Int?
+    var rate_limit_per_minute: WholeNumber?
+}
+
+/// An integer body field. Foundation's decoder reports a fractional number for an `Int` with no
+/// coding path, which would be a 400 without `param`; this names the field.
+struct WholeNumber: Decodable {
+    let value: Int
+
+    init(from decoder: any Decoder) throws {
+        let number = try decoder.singleValueContainer().decode(Double.self)
+        guard number.rounded() == number else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "must be a whole number."))
+        }
+        // Out of any range the API takes; the caller's range check says so.
+        value = abs(number) < 1e15 ? Int(number) : (number > 0 ? .max : .min)
+    }
 }
 
 /// Egress rules: which requests agents may send through the proxy. Admins change them;
@@ -18,7 +33,7 @@ enum RuleRoutes {
         router.post("/v1/rules", ctx.route(Access.adminOnly, "manage egress rules") { request, principal in
             let body = try JSONBody.decode(CreateRuleBody.self, from: request)
             let spec = RuleSpec(host: body.host, methods: body.methods, pathPrefix: body.path_prefix, action: body.action,
-                                rateLimitPerMinute: body.rate_limit_per_minute)
+                                rateLimitPerMinute: body.rate_limit_per_minute?.value)
             return try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
                 JSONCoding.encode(try tx.createRule(spec, actor: principal.keyID))
             }
