@@ -19,8 +19,11 @@ enum RuleValidation {
     static func host(_ raw: String) throws(CoreError) -> String {
         guard !raw.isEmpty else { throw invalid("host", "'host' must not be empty.") }
         guard raw.utf8.count <= 255 else { throw invalid("host", "'host' is longer than a host name can be (253 characters).") }
+        guard raw.utf8.allSatisfy({ $0 < 0x80 }) else {
+            throw invalid("host", "'host' must be ASCII; write an internationalised name in its 'xn--' form.")
+        }
         guard raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw invalid("host", "'host' must be printable ASCII; write an internationalised name in its 'xn--' form.")
+            throw invalid("host", "'host' must not contain spaces or control characters.")
         }
         if raw.contains("://") {
             throw invalid("host", "'host' is a host name, not a URL: leave out the scheme (e.g. 'https://').")
