@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(name: "warden-agent", dependencies: ["Agent"]),
         // REST surface: auth, JSON, pagination, idempotency, SSE; translates HTTP to Core.
         .target(name: "API", dependencies: [
-            "HTTP", "Store", "Core",
+            "HTTP", "Store", "Core", "CredentialProxy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The CLI: wiring only.
@@ -86,6 +86,6 @@ let package = Package(
         ]),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "HTTP", "ScriptedModel", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "Core", "HTTP", "Store", "TestSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Core
+import CredentialProxy
 import HTTP
 import Store
 
@@ -8,11 +9,12 @@ public struct APIConfiguration: Sendable {
     public init() {}
 }
 
-/// What every route needs: the core, authentication, configuration.
+/// What every route needs: the core, authentication, configuration, and the vault's credentials.
 struct APIContext: Sendable {
     let core: WardenCore
     let auth: Authenticator
     let configuration: APIConfiguration
+    let credentials: CredentialStore?
 
     /// An authenticated route for `roles`; the action names what is refused in a 403.
     func route(_ roles: Set<Role>, _ action: String,

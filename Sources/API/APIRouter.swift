@@ -1,13 +1,17 @@
 import Core
+import CredentialProxy
 import HTTP
 import Logging
 import Store
 
 /// Every route Warden serves, in one place, so the OpenAPI test can compare the two.
 public enum APIRouter {
-    public static func make(core: WardenCore, configuration: APIConfiguration = .init(), logger: Logger) -> Router {
+    /// Without `credentials` (a vault), the credential routes answer 503.
+    public static func make(core: WardenCore, credentials: CredentialStore? = nil, configuration: APIConfiguration = .init(),
+                            logger: Logger) -> Router {
         var router = Router(logger: logger)
-        let context = APIContext(core: core, auth: Authenticator(core: core), configuration: configuration)
+        let context = APIContext(core: core, auth: Authenticator(core: core), configuration: configuration,
+                                 credentials: credentials)
         HealthRoutes.register(on: &router, database: core.database)
         SessionRoutes.register(on: &router, context)
         MessageRoutes.register(on: &router, context)
@@ -17,6 +21,8 @@ public enum APIRouter {
         KeyRoutes.register(on: &router, context)
         AuditRoutes.register(on: &router, context)
         TaskRoutes.register(on: &router, context)
+        CredentialRoutes.register(on: &router, context)
+        RuleRoutes.register(on: &router, context)
         return router
     }
 }

@@ -51,7 +51,8 @@ struct Serve: AsyncParsableCommand {
         let maintenance = Task { await core.runMaintenance() }
 
         let group = try EventLoopGroup(loopCount: workers)
-        let router = APIRouter.make(core: core, logger: Logger(label: "warden.api"))
+        let credentials = try await models.openCredentials(core: core, dataDirectory: dataURL, logger: logger)
+        let router = APIRouter.make(core: core, credentials: credentials, logger: Logger(label: "warden.api"))
         let server = HTTPServer(group: group, handler: router, logger: Logger(label: "warden.http"))
         let runtime = await agents.runtime(group: group, logger: logger)
         let instanceID = try await core.instanceID()
@@ -61,7 +62,7 @@ struct Serve: AsyncParsableCommand {
         schedulerConfiguration.caCertificate = try ContainerTrustBundle.write(for: authority)
         let scheduling = SchedulerService(
             core: core, runtime: runtime, configuration: schedulerConfiguration,
-            group: group, proxy: try await models.proxyHandler(core: core, dataDirectory: dataURL, group: group, logger: logger),
+            group: group, proxy: try models.proxyHandler(credentials: credentials, group: group),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()
         let listener = try server.listen(SocketAddress(parsing: listen))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import API
 @testable import Core
+import CredentialProxy
 import HTTP
 import Store
 
@@ -82,7 +83,42 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
         Endpoint(method: "DELETE", template: "/v1/tasks/{id}", allowed: [.admin, .operator, .client], success: 200,
                  prepare: { f, key in ("/v1/tasks/\(try await task(f, key))", nil) },
                  state: { f, _ in "\(try await f.count("scheduled_tasks"))" }),
+        Endpoint(method: "POST", template: "/v1/credentials", allowed: [.admin], success: 201,
+                 prepare: { _, _ in
+                     ("/v1/credentials", #"{"name":"matrix-\#(UUID().uuidString.prefix(8))","hosts":["api.example.com"],"# +
+                         #""inject":{"header":"Authorization","template":"Bearer {secret}"},"secret":"s3cret"}"#)
+                 },
+                 state: { f, _ in "\(try await f.count("credentials")) \(try await f.count("audit"))" }),
+        Endpoint(method: "GET", template: "/v1/credentials", allowed: [.admin], success: 200,
+                 prepare: { _, _ in ("/v1/credentials", nil) }),
+        Endpoint(method: "DELETE", template: "/v1/credentials/{id}", allowed: [.admin], success: 200,
+                 prepare: { f, _ in ("/v1/credentials/\(try await credential(f))", nil) },
+                 state: { f, path in
+                     let id = String(path.split(separator: "/")[2])
+                     return "\(try await f.count("credentials", where: "id = ?", [.text(id)])) \(try await f.count("audit"))"
+                 }),
+        Endpoint(method: "POST", template: "/v1/rules", allowed: [.admin], success: 201,
+                 prepare: { _, _ in ("/v1/rules", #"{"host":"*.example.com","methods":["GET"],"action":"allow"}"#) },
+                 state: { f, _ in "\(try await f.count("egress_rules")) \(try await f.count("audit"))" }),
+        Endpoint(method: "GET", template: "/v1/rules", allowed: [.admin, .operator], success: 200,
+                 prepare: { _, _ in ("/v1/rules", nil) }),
+        Endpoint(method: "DELETE", template: "/v1/rules/{id}", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/rules/\(try await rule(f, key))", nil) },
+                 state: { f, path in
+                     let id = String(path.split(separator: "/")[2])
+                     return "\(try await f.count("egress_rules", where: "id = ?", [.text(id)])) \(try await f.count("audit"))"
+                 }),
     ]
+
+    static func credential(_ f: APIFixture) async throws -> String {
+        let spec = CredentialSpec(name: "matrix-\(UUID().uuidString.prefix(8))", hosts: ["api.example.com"],
+                                  inject: CredentialInjection(header: "Authorization", template: "Bearer {secret}"))
+        return try await f.api.credentials.put(spec, secret: Secret("s3cret"), actor: nil).id
+    }
+
+    static func rule(_ f: APIFixture, _ key: TestKey) async throws -> String {
+        try await f.core.write { tx in try tx.createRule(RuleSpec(host: "api.example.com", action: "deny"), actor: key.id).id }
+    }
 
     static func task(_ f: APIFixture, _ key: TestKey) async throws -> String {
         let session = try await session(f, key)

@@ -67,6 +67,11 @@ def before_call(context, case, kwargs):
         if isinstance(prompt, str) and len(prompt.encode("utf-8", "surrogatepass")) > 64 * 1024:
             case.body["prompt"] = prompt[:1024]
 
+    if operation == "POST /v1/credentials" and isinstance(case.body, dict):
+        _make_credential_valid(case.body)
+    if operation == "POST /v1/rules" and isinstance(case.body, dict):
+        _make_rule_valid(case.body)
+
     # Idempotency is state across requests, which schemathesis does not model: Hypothesis re-runs
     # an example (to shrink or replay it) with the same `Idempotency-Key`, and the server then
     # rightly answers with the stored response, e.g. a `POST /v1/keys` replay naming a key that a
@@ -82,3 +87,55 @@ def before_call(context, case, kwargs):
 def _is_event_id(value) -> bool:
     text = str(value).strip()
     return text.isascii() and text.isdigit() and int(text) <= 2**63 - 1
+
+
+# Headers a credential cannot be injected into (the proxy sets or strips them); the document says
+# so in words. Matched without case, as header names are.
+RESERVED_HEADERS = {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "host",
+                    "content-length"}
+# A host name the rule and credential checks certainly take: letter-digit-hyphen labels not
+# starting or ending with '-', a last label starting with a letter (so never read as an IPv4 address).
+HOST = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?", re.I)
+
+
+def _make_credential_valid(body):
+    """`model:` names are reserved, some headers cannot carry a credential, and a host is at most
+    253 characters past its `*.`: rules of POST /v1/credentials that its schema states in words."""
+    name = body.get("name")
+    if isinstance(name, str) and name.lower().startswith("model:"):
+        body["name"] = "x" + name[1:]
+    inject = body.get("inject")
+    if isinstance(inject, dict) and isinstance(inject.get("header"), str):
+        header = inject["header"].lower()
+        if header in RESERVED_HEADERS or header.startswith("proxy-"):
+            inject["header"] = "X-Api-Key"
+    hosts = body.get("hosts")
+    if isinstance(hosts, list):
+        body["hosts"] = [host if not isinstance(host, str) or len(host.removeprefix("*.")) <= 253 else "api.example.com"
+                         for host in hosts]
+
+
+def _make_rule_valid(body):
+    """The checks of POST /v1/rules that its patterns cannot state (RuleInput's description lists
+    them); invalid values are tested one by one in APITests/RuleTests."""
+    host = body.get("host")
+    if isinstance(host, str) and not (HOST.fullmatch(host) and len(host.removeprefix("*.")) <= 253):
+        body["host"] = "api.example.com"
+    methods = body.get("methods")
+    if isinstance(methods, list):
+        body["methods"] = ["GET" if isinstance(m, str) and m.upper() in ("TRACE", "CONNECT") else m for m in methods]
+    path = body.get("path_prefix")
+    if isinstance(path, str) and not _usable_rule_path(path):
+        body["path_prefix"] = "/v1/"
+    if body.get("action") == "deny" and body.get("rate_limit_per_minute") is not None:
+        body["rate_limit_per_minute"] = None
+
+
+def _usable_rule_path(path: str) -> bool:
+    if "//" in path or any(segment in (".", "..") for segment in path.split("/")):
+        return False
+    for match in re.finditer("%", path):
+        escape = path[match.start() + 1:match.start() + 3]
+        if not re.fullmatch("[0-9A-Fa-f]{2}", escape) or int(escape, 16) in (0x2F, 0x5C, 0x2E):
+            return False
+    return True

@@ -5,6 +5,7 @@ import Testing
 @testable import API
 @testable import Core
 import HTTP
+import CredentialProxy
 import Store
 import TestSupport
 
@@ -117,9 +118,10 @@ final class APIServer: Sendable {
     let client: HTTPClient
     let address: SocketAddress
     let routes: [Router.Route]
+    let credentials: CredentialStore
 
     init(dbPath: String, bus: EventBus = EventBus(), pingInterval: Duration = .milliseconds(100),
-         bootstrapSecret: String) async throws {
+         bootstrapSecret: String, masterKey: MasterKey) async throws {
         let quiet = Logger(label: "test.store", factory: { _ in SwiftLogNoOpLogHandler() })
         database = try Database(path: dbPath, configuration: Database.Configuration(logger: quiet),
                                 migrations: WardenSchema.migrations)
@@ -128,7 +130,9 @@ final class APIServer: Sendable {
         try await core.expireApprovals(all: true) // what start-up does
         var configuration = APIConfiguration()
         configuration.pingInterval = pingInterval
-        let router = APIRouter.make(core: core, configuration: configuration, logger: Logger(label: "test.api"))
+        credentials = CredentialStore(core: core, vault: Vault(masterKey: masterKey))
+        let router = APIRouter.make(core: core, credentials: credentials, configuration: configuration,
+                                    logger: Logger(label: "test.api"))
         routes = router.routes
         group = try EventLoopGroup(loopCount: 2)
         server = HTTPServer(group: group, handler: router, logger: Logger(label: "test.http"))
@@ -156,10 +160,13 @@ final class APIFixture: Sendable {
     let approver: TestKey
     let client: TestKey
     let client2: TestKey
+    /// The vault's key, kept across `restarted()` as `master.key` is across restarts of warden.
+    let masterKey: MasterKey
     static let bootstrapSecret = "wk_test_bootstrap_admin_secret_0123456789"
 
-    private init(directory: URL, api: APIServer, keys: [TestKey]) {
+    private init(directory: URL, api: APIServer, keys: [TestKey], masterKey: MasterKey) {
         self.directory = directory
+        self.masterKey = masterKey
         self.dbPath = directory.appendingPathComponent("warden.db").path
         self.api = api
         admin = keys[0]; operatorKey = keys[1]; approver = keys[2]; client = keys[3]; client2 = keys[4]
@@ -169,15 +176,16 @@ final class APIFixture: Sendable {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("warden-api-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let masterKey = MasterKey.random()
         let api = try await APIServer(dbPath: directory.appendingPathComponent("warden.db").path, bus: bus,
-                                      pingInterval: pingInterval, bootstrapSecret: bootstrapSecret)
+                                      pingInterval: pingInterval, bootstrapSecret: bootstrapSecret, masterKey: masterKey)
         var keys: [TestKey] = []
         for (role, name) in [(Role.admin, "admin"), (.operator, "operator"), (.approver, "approver"),
                              (.client, "client"), (.client, "client2")] {
             let (key, secret) = try await api.core.write { tx in try tx.createKey(role: role, name: name, createdBy: nil) }
             keys.append(TestKey(id: key.id, secret: secret, role: role))
         }
-        return APIFixture(directory: directory, api: api, keys: keys)
+        return APIFixture(directory: directory, api: api, keys: keys, masterKey: masterKey)
     }
 
     /// Stops this server and its core, then opens the same database file with a new core and
@@ -185,8 +193,9 @@ final class APIFixture: Sendable {
     func restarted(bus: EventBus = EventBus()) async throws -> APIFixture {
         await api.stop()
         let api = try await APIServer(dbPath: dbPath, bus: bus, pingInterval: .milliseconds(100),
-                                      bootstrapSecret: Self.bootstrapSecret)
-        return APIFixture(directory: directory, api: api, keys: [admin, operatorKey, approver, client, client2])
+                                      bootstrapSecret: Self.bootstrapSecret, masterKey: masterKey)
+        return APIFixture(directory: directory, api: api, keys: [admin, operatorKey, approver, client, client2],
+                          masterKey: masterKey)
     }
 
     func stop() async { await api.stop() }
