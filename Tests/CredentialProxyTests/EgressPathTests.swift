@@ -142,6 +142,22 @@ struct EgressPathTests {
         #expect(try NormalizedPath(path).isWithin(prefixPath) == matches)
     }
 
+    @Test(arguments: [
+        ("/admin", "/admin", true),
+        ("/ADMIN/x", "/admin", true),
+        ("/admin;jsessionid=1/x", "/admin", true),
+        ("/v1;x/admin;y", "/v1/admin", true),
+        ("/v1/Admin", "/V1/admin/", true),
+        ("/", "/", true),
+        ("/x", "/", true),
+        ("/administrator", "/admin", false),
+        ("/adm;in", "/admin", false),
+        ("/v1", "/v1/admin", false),
+    ])
+    func prefixesMatchAsAnyServerMightReadThem(path: String, prefix: String, matches: Bool) throws {
+        #expect(try NormalizedPath(path).isWithinAsAnyServerReads(NormalizedPath(prefix)) == matches)
+    }
+
     @Test func prefixMatchingSeesTheNormalisedFormOnBothSides() throws {
         let prefix = try NormalizedPath("/%7Euser/x%2Dy")
         #expect(try NormalizedPath("/~user/x-y/z").isWithin(prefix))

@@ -180,6 +180,23 @@ struct EgressPolicyTests {
         #expect(limited.rule?.id == "own")
     }
 
+    @Test func denyAndApproveRulesMatchPathsAsAnyServerMightReadThem() throws {
+        let rules = [try rule("all", "api.example.com", .allow),
+                     try rule("admin", "api.example.com", .deny, path: "/v1/admin"),
+                     try rule("pay", "api.example.com", .approve, path: "/Payments")]
+        for path in ["/v1/admin", "/V1/ADMIN/keys", "/v1/admin;jsessionid=1/keys", "/v1;x/Admin;y"] {
+            #expect(try decide("GET", "api.example.com", path, rules).rule?.id == "admin", "\(path)")
+        }
+        #expect(try decide("POST", "api.example.com", "/payments;a=b/1", rules).rule?.id == "pay")
+        #expect(try decide("GET", "api.example.com", "/v1/administrator", rules).rule?.id == "all")
+        #expect(try decide("GET", "api.example.com", "/v1/admin%3Bx", rules).rule?.id == "all")
+        // Allow rules match only the path as written.
+        let narrow = [try rule("public", "api.example.com", .allow, path: "/public")]
+        #expect(try decide("GET", "api.example.com", "/public/x", narrow).action == .allow)
+        #expect(try decide("GET", "api.example.com", "/PUBLIC/x", narrow).basis == .noMatchingRule)
+        #expect(try decide("GET", "api.example.com", "/public;x/y", narrow).basis == .noMatchingRule)
+    }
+
     @Test func onlyAnExactHostLetsPrivateAddressesThrough() throws {
         #expect(try decide("GET", "db.internal", "/", [try rule("e", "db.internal", .allow)]).namesHostExplicitly)
         #expect(try decide("GET", "db.internal", "/", [try rule("e", "db.internal", .approve)]).namesHostExplicitly)

@@ -43,6 +43,19 @@ public struct NormalizedPath: Sendable, Hashable, CustomStringConvertible {
         return value == base || value.hasPrefix(base + "/")
     }
 
+    /// `isWithin` as any server might read the two paths: letters in any case (IIS, macOS) and
+    /// each segment without its `;parameters` (Tomcat, Jetty), so `/ADMIN;x/keys` is within
+    /// `/admin`. For rules that hold requests back: a looser match only holds back more.
+    func isWithinAsAnyServerReads(_ prefix: NormalizedPath) -> Bool {
+        let path = looseSegments
+        let base = prefix.looseSegments
+        return path.count >= base.count && zip(path, base).allSatisfy { $0 == $1 }
+    }
+
+    private var looseSegments: [Substring] {
+        value.lowercased().split(separator: "/").map { $0.prefix { $0 != ";" } }
+    }
+
     /// How many segments the path has: what "a longer path prefix" means when rules compete.
     var segmentCount: Int { withoutTrailingSlash.utf8.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 } }
 

@@ -3,7 +3,8 @@
 /// The most specific matching rule wins, comparing in this order: an exact host over a wildcard,
 /// a longer wildcard domain over a shorter one, a longer path prefix (in segments; none counts as
 /// `/`) over a shorter one, a rule with methods over one without. Between equally specific
-/// rules deny beats approve beats allow. A model API host configured for the session counts as
+/// rules deny beats approve beats allow. Deny and approve rules match paths in any case and
+/// ignoring `;parameters`; allow rules match exactly (see `EgressRule.matches`). A model API host configured for the session counts as
 /// an exact-host allow rule with no path or methods: a wildcard deny does not block it, a rule
 /// on that host does.
 public enum EgressPolicy {

@@ -28,10 +28,13 @@ public struct EgressRule: Sendable, Hashable, Identifiable {
 
     /// Methods compare case-insensitively, although RFC 9110 says they are case-sensitive:
     /// otherwise `delete` would slip past a rule denying DELETE to a server that accepts both.
+    /// For the same reason deny and approve rules match paths as any server might read them
+    /// (`/ADMIN;x` is within `/admin`), while allow rules match only the path as written: each
+    /// kind of rule errs on the side of holding the request back.
     func matches(method: String, host: EgressHost, path: NormalizedPath) -> Bool {
-        self.host.matches(host)
-            && (methods?.contains(method.uppercased()) ?? true)
-            && (pathPrefix.map(path.isWithin) ?? true)
+        guard self.host.matches(host), methods?.contains(method.uppercased()) ?? true else { return false }
+        guard let pathPrefix else { return true }
+        return action == .allow ? path.isWithin(pathPrefix) : path.isWithinAsAnyServerReads(pathPrefix)
     }
 
     private static func validated(_ methods: Set<String>) throws(EgressRuleError) -> Set<String> {
