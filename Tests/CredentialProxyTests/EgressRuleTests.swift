@@ -163,7 +163,7 @@ struct EgressPolicyTests {
         let plain = try decide("POST", "api.anthropic.com", "/v1/messages", [], alwaysAllowed: model)
         #expect(plain.action == .allow)
         #expect(plain.basis == .alwaysAllowedHost)
-        #expect(plain.namesHostExplicitly)
+        #expect(!plain.namesHostExplicitly, "a model host alone does not open private addresses")
         #expect(try decide("POST", "api.openai.com", "/v1", [], alwaysAllowed: model).action == .deny)
         // A wildcard deny does not block it: the model host counts as an exact host.
         #expect(try decide("POST", "api.anthropic.com", "/v1/messages", [try rule("w", "*.anthropic.com", .deny)],

@@ -22,16 +22,12 @@ public struct EgressDecision: Sendable, Hashable {
     }
 
     /// Whether the resolver may dial private, loopback, link-local or this host's addresses for
-    /// this request: only when an exact-host rule or a configured model host let it through —
-    /// someone named that host on purpose. A wildcard rule names no host.
+    /// this request: only when an exact-host rule let it through — someone named that host on
+    /// purpose. A wildcard rule names no host. Nor does a model host: rules have no port, so a
+    /// model gateway at 127.0.0.1:4000 would otherwise open every port of loopback, warden's
+    /// own API among them; such a gateway needs its own exact rule.
     public var namesHostExplicitly: Bool {
-        guard action != .deny else { return false }
-        switch basis {
-        case .rule(let rule):
-            if case .exact = rule.host { return true }
-            return false
-        case .alwaysAllowedHost: return true
-        case .noMatchingRule, .invalidRequest: return false
-        }
+        guard action != .deny, case .rule(let rule) = basis, case .exact = rule.host else { return false }
+        return true
     }
 }
