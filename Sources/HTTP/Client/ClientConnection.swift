@@ -45,6 +45,9 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     var pending: [UInt8] = []
     var scanner = HeadScanner()
     var canRead = false
+    /// Epoll reported the peer's FIN (or an error). Edge-triggered, it will not say so again,
+    /// so a short read must not end reading: the EOF behind the data still has to be read.
+    var peerHungUp = false
     var lastProgress: UInt64 = 0
     var deadline: UInt64 = 0
     var timerScheduledAt: UInt64 = 0
@@ -104,6 +107,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
             connected = true
         }
         if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { canRead = true }
+        if flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { peerHungUp = true }
         if flags & EPOLLOUT.rawValue != 0, outputSent < output.count { flush() }
         drive()
     }
@@ -123,7 +127,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     private func readOnce() {
         let n = recv(fd, loop.scratch, EventLoop.scratchSize, 0)
         if n > 0 {
-            if n < EventLoop.scratchSize { canRead = false }
+            if n < EventLoop.scratchSize && !peerHungUp { canRead = false }
             lastProgress = loop.now
             guard exchange != nil else { close(); return } // unsolicited bytes on an idle connection
             pending.append(contentsOf: UnsafeBufferPointer(start: loop.scratch, count: n))
@@ -229,9 +233,10 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
         case .buffered(let continuation):
             guard e.done else { return }
             exchange = nil
+            // Back in the pool before the caller resumes, so its next request finds it there.
+            finishExchange(reusable: head.keepAlive && pending.isEmpty)
             continuation.resume(returning: ClientResponse(status: head.status, headers: head.headers, body: e.body,
                                                           trailers: e.decoder?.trailers ?? [:]))
-            finishExchange(reusable: head.keepAlive && pending.isEmpty)
         case .streaming(let continuation):
             if !e.headDelivered {
                 e.headDelivered = true
@@ -268,8 +273,8 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
             waiter.resume(throwing: failure)
         } else if e.done {
             exchange = nil
-            waiter.resume(returning: nil)
             finishExchange(reusable: e.head!.keepAlive && pending.isEmpty)
+            waiter.resume(returning: nil)
         }
     }
 
