@@ -30,6 +30,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case timedOut
     case responseTooLarge
     case shutDown
+    /// The TLS handshake, the certificate, or a record failed; `TLSError.reason` is OpenSSL's text.
+    case tls(TLSError)
 
     public var description: String {
         switch self {
@@ -40,6 +42,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .timedOut: return "the request timed out"
         case .responseTooLarge: return "the response exceeds the client's limit"
         case .shutDown: return "the client is shut down"
+        case .tls(let e): return "TLS: \(e.reason)"
         }
     }
 }
