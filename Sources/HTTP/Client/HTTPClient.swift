@@ -102,7 +102,7 @@ public final class HTTPClient: Sendable {
                 return try await body(connection, host)
             } catch let error as HTTPClientError {
                 let idempotent = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(request.method)
-                if pooled != nil, attempt == 1, error == .connectionClosed, idempotent { continue }
+                if pooled != nil, attempt == 1, error.meansStaleConnection, idempotent { continue }
                 throw error
             } catch {
                 throw .connectionClosed
