@@ -67,7 +67,7 @@ import Testing
         let rounds = 10
         Thread {
             for _ in 0..<rounds {
-                let connection = accept(fd, nil, nil)
+                let connection = TLSTestServer.acceptBlocking(fd)
                 var request = [UInt8](repeating: 0, count: 4096)
                 _ = read(connection, &request, request.count)
                 let response = Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nclose-delimited".utf8)

@@ -1,6 +1,3 @@
-import CLinux
-import Glibc
-
 /// The TLS half of a client connection. Ciphertext read from the socket goes into the
 /// session, plaintext comes out into `pending` for the same parser plain connections use;
 /// the request in `output` is encrypted a slice at a time as the socket takes it, so a large

@@ -70,8 +70,6 @@ final class TLSChannel {
         _ = BIO_write(incoming, ciphertext.baseAddress, Int32(ciphertext.count))
     }
 
-    var hasCiphertextToSend: Bool { BIO_ctrl_pending(outgoing) > 0 }
-
     /// Appends the ciphertext SSL produced (handshake, records, alerts) to `wire`.
     func takeCiphertext(into wire: inout [UInt8]) {
         let count = Int(BIO_ctrl_pending(outgoing))

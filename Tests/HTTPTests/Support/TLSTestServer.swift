@@ -52,6 +52,17 @@ final class TLSTestServer: @unchecked Sendable {
 
     deinit { SSL_CTX_free(context) }
 
+    /// accept4 with CLOEXEC, so a child process another test spawns meanwhile does not hold the
+    /// socket open after we close it (the client would wait for an EOF that never comes);
+    /// blocking, since the server reads with plain blocking SSL calls.
+    static func acceptBlocking(_ listenFD: Int32) -> Int32 {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = clinux_accept(listenFD, &address, &length)
+        if fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+        return fd
+    }
+
     static func listenOnLoopback() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
@@ -81,7 +92,7 @@ final class TLSTestServer: @unchecked Sendable {
 
     private func acceptLoop(handshakes: Bool) {
         while true {
-            let fd = accept(listenFD, nil, nil)
+            let fd = Self.acceptBlocking(listenFD)
             if fd < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 break
