@@ -22,9 +22,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
 
-        // Event loops, HTTP/1.1 server and client, router. Knows nothing of sessions, SQL or Docker.
+        // Event loops, HTTP/1.1 server and client (TCP, unix, TLS), router. Knows nothing of sessions, SQL or Docker.
         .target(name: "HTTP", dependencies: [
-            "CLinux",
+            "CLinux", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // SQLite: migrations, one writer with group commit, a pool of readers.

@@ -40,22 +40,32 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     var wasReused = false
     var exchange: Exchange?
     var exchangeSerial: UInt64 = 0
+    /// What the exchange sends: the request as written (plaintext, even on a TLS connection).
     var output: [UInt8] = []
     var outputSent = 0
+    /// On a TLS connection, the session between the socket and the parser; `wire` then holds
+    /// the ciphertext on its way to the socket.
+    let tls: TLSChannel?
+    var wire: [UInt8] = []
+    var wireSent = 0
     var pending: [UInt8] = []
     var scanner = HeadScanner()
     var canRead = false
+    /// Epoll reported the peer's FIN (or an error). Edge-triggered, it will not say so again,
+    /// so a short read must not end reading: the EOF behind the data still has to be read.
+    var peerHungUp = false
     var lastProgress: UInt64 = 0
     var deadline: UInt64 = 0
     var timerScheduledAt: UInt64 = 0
     let maxBodyBytes: Int
     static let streamBufferLimit = 1 << 20
 
-    init(fd: Int32, loop: EventLoop, key: String, pool: ConnectionPool, maxBodyBytes: Int) {
+    init(fd: Int32, loop: EventLoop, key: String, pool: ConnectionPool, tls: TLSChannel?, maxBodyBytes: Int) {
         self.fd = fd
         self.loop = loop
         self.key = key
         self.pool = pool
+        self.tls = tls
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -102,9 +112,12 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
                 return
             }
             connected = true
+            if tls != nil { startHandshake() }
+            guard !closed else { return }
         }
         if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { canRead = true }
-        if flags & EPOLLOUT.rawValue != 0, outputSent < output.count { flush() }
+        if flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { peerHungUp = true }
+        if flags & EPOLLOUT.rawValue != 0, hasUnsentOutput { flush() }
         drive()
     }
 
@@ -123,8 +136,9 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     private func readOnce() {
         let n = recv(fd, loop.scratch, EventLoop.scratchSize, 0)
         if n > 0 {
-            if n < EventLoop.scratchSize { canRead = false }
+            if n < EventLoop.scratchSize && !peerHungUp { canRead = false }
             lastProgress = loop.now
+            if tls != nil { receiveCiphertext(count: n); return }
             guard exchange != nil else { close(); return } // unsolicited bytes on an idle connection
             pending.append(contentsOf: UnsafeBufferPointer(start: loop.scratch, count: n))
             parse()
@@ -138,9 +152,14 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
         }
     }
 
-    private func endOfInput() {
+    func endOfInput() {
         guard var e = exchange, e.head != nil, case .untilClose = e.head!.framing, !e.done else {
             failAndClose(.connectionClosed)
+            return
+        }
+        if let tls, !tls.peerClosed {
+            failAndClose(.tls(TLSError(.truncated, "\(tls.serverName) closed the connection without close_notify "
+                                       + "before the end of a body that only a close ends")))
             return
         }
         e.done = true
@@ -151,7 +170,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
 
     // MARK: parsing the response
 
-    private func parse() {
+    func parse() {
         while var e = exchange, !closed, !e.done, !pending.isEmpty {
             if e.head == nil {
                 let result: Result<(ResponseHead, Int)?, HTTPParseError> = pending.withUnsafeBufferPointer { buf in
@@ -229,9 +248,10 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
         case .buffered(let continuation):
             guard e.done else { return }
             exchange = nil
+            // Back in the pool before the caller resumes, so its next request finds it there.
+            finishExchange(reusable: head.keepAlive && pending.isEmpty)
             continuation.resume(returning: ClientResponse(status: head.status, headers: head.headers, body: e.body,
                                                           trailers: e.decoder?.trailers ?? [:]))
-            finishExchange(reusable: head.keepAlive && pending.isEmpty)
         case .streaming(let continuation):
             if !e.headDelivered {
                 e.headDelivered = true
@@ -268,8 +288,8 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
             waiter.resume(throwing: failure)
         } else if e.done {
             exchange = nil
-            waiter.resume(returning: nil)
             finishExchange(reusable: e.head!.keepAlive && pending.isEmpty)
+            waiter.resume(returning: nil)
         }
     }
 
@@ -336,7 +356,8 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
         }
     }
 
-    private func flush() {
+    func flush() {
+        if let tls { flushEncrypted(tls); return }
         switch Sockets.send(fd, output, sent: &outputSent) {
         case .failed(let error): failAndClose(.io(error)); return
         case .progressed: lastProgress = loop.now
@@ -352,6 +373,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         pool.remove(self)
+        if tls != nil { sendCloseNotify() }
         if var e = exchange {
             e.failure = e.failure ?? .connectionClosed
             exchange = e

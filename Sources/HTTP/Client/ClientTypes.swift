@@ -1,3 +1,5 @@
+import Glibc
+
 /// A request for `HTTPClient`. `target` is what goes on the request line: usually a path,
 /// or an absolute URL when talking to a forward proxy.
 public struct ClientRequest: Sendable {
@@ -30,6 +32,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case timedOut
     case responseTooLarge
     case shutDown
+    /// The TLS handshake, the certificate, or a record failed; `TLSError.reason` is OpenSSL's text.
+    case tls(TLSError)
 
     public var description: String {
         switch self {
@@ -40,6 +44,19 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .timedOut: return "the request timed out"
         case .responseTooLarge: return "the response exceeds the client's limit"
         case .shutDown: return "the client is shut down"
+        case .tls(let e): return "TLS: \(e.reason)"
+        }
+    }
+}
+
+extension HTTPClientError {
+    /// How a server's close of an idle keep-alive connection shows on the request that reused
+    /// it: EOF, or a reset when the close found that request unread in its buffer.
+    var meansStaleConnection: Bool {
+        switch self {
+        case .connectionClosed: return true
+        case .io(let error): return error.errno == ECONNRESET || error.errno == EPIPE
+        default: return false
         }
     }
 }

@@ -1,21 +1,26 @@
 import CLinux
 import Foundation
+import Synchronization
 
-/// An HTTP/1.1 client on the server's event loops: TCP or unix sockets, pooled keep-alive
-/// connections, buffered or streamed response bodies. (TLS arrives with the credential proxy.)
+/// An HTTP/1.1 client on the server's event loops: TCP or unix sockets, plain or TLS, pooled
+/// keep-alive connections, buffered or streamed response bodies.
 public final class HTTPClient: Sendable {
     public struct Configuration: Sendable {
-        /// Longest wait for any progress (connect, send, each read). nil waits forever,
+        /// Longest wait for any progress (connect, handshake, send, each read). nil waits forever,
         /// e.g. for an event stream that may stay quiet.
         public var idleTimeout: Duration? = .seconds(30)
         public var maxBodyBytes = 64 * 1024 * 1024
         public var maxIdleConnectionsPerDestination = 16
+        /// What TLS destinations must prove; verification cannot be turned off.
+        public var tls = TLSConfiguration()
         public init() {}
     }
 
     private let group: EventLoopGroup
     private let pool: ConnectionPool
     public let configuration: Configuration
+    /// Built on first use, so a client that never speaks TLS never reads a trust store.
+    private let tlsContext = Mutex<TLSContext?>(nil)
 
     public init(group: EventLoopGroup, configuration: Configuration = .init()) {
         self.group = group
@@ -23,11 +28,23 @@ public final class HTTPClient: Sendable {
         pool = ConnectionPool(maxIdlePerDestination: configuration.maxIdleConnectionsPerDestination)
     }
 
-    /// Sends `request` and returns the whole response.
+    /// Sends `request` in plain HTTP and returns the whole response.
     public func execute(_ request: ClientRequest, to address: SocketAddress,
                         idleTimeout: Duration?? = nil) async throws(HTTPClientError) -> ClientResponse {
+        try await execute(request, to: .plain(address), idleTimeout: idleTimeout)
+    }
+
+    /// Sends `request` in plain HTTP and returns once the response head has arrived.
+    public func stream(_ request: ClientRequest, to address: SocketAddress,
+                       idleTimeout: Duration?? = nil) async throws(HTTPClientError) -> (ResponseHead, ClientBodyStream) {
+        try await stream(request, to: .plain(address), idleTimeout: idleTimeout)
+    }
+
+    /// Sends `request` and returns the whole response.
+    public func execute(_ request: ClientRequest, to destination: ClientDestination,
+                        idleTimeout: Duration?? = nil) async throws(HTTPClientError) -> ClientResponse {
         let timeout = idleTimeout ?? configuration.idleTimeout
-        return try await withRetryOnStaleConnection(request, to: address) { connection, host in
+        return try await withRetryOnStaleConnection(request, to: destination) { connection, host in
             try await withCheckedThrowingContinuation { continuation in
                 connection.loop.execute {
                     connection.start(request, host: host, delivery: .buffered(continuation), idleTimeout: timeout)
@@ -37,16 +54,22 @@ public final class HTTPClient: Sendable {
     }
 
     /// Sends `request` and returns once the response head has arrived; the body follows as a stream.
-    public func stream(_ request: ClientRequest, to address: SocketAddress,
+    public func stream(_ request: ClientRequest, to destination: ClientDestination,
                        idleTimeout: Duration?? = nil) async throws(HTTPClientError) -> (ResponseHead, ClientBodyStream) {
         let timeout = idleTimeout ?? configuration.idleTimeout
-        return try await withRetryOnStaleConnection(request, to: address) { connection, host in
+        return try await withRetryOnStaleConnection(request, to: destination) { connection, host in
             try await withCheckedThrowingContinuation { continuation in
                 connection.loop.execute {
                     connection.start(request, host: host, delivery: .streaming(continuation), idleTimeout: timeout)
                 }
             }
         }
+    }
+
+    /// Loads the trust settings now, so a bad CA file shows at start-up rather than on the
+    /// first HTTPS request.
+    public func prepareTLS() throws(HTTPClientError) {
+        _ = try sharedTLSContext()
     }
 
     /// Closes idle pooled connections. In-flight requests are not affected.
@@ -59,15 +82,12 @@ public final class HTTPClient: Sendable {
     /// A pooled connection may have been closed by the server while idle. A request that failed
     /// that way without any response is retried once on a fresh connection if repeating it is safe.
     private func withRetryOnStaleConnection<T>(
-        _ request: ClientRequest, to address: SocketAddress,
+        _ request: ClientRequest, to destination: ClientDestination,
         _ body: (ClientConnection, String) async throws -> T
     ) async throws(HTTPClientError) -> T {
-        let key = address.description
-        let host: String
-        switch address {
-        case .tcp(let h, let port): host = h.contains(":") ? "[\(h)]:\(port)" : "\(h):\(port)"
-        case .unix: host = "localhost"
-        }
+        do { try destination.checkHostHeader(request.headers) } catch { throw .tls(error) }
+        let key = destination.poolKey
+        let host = destination.defaultHost
         var attempt = 0
         while true {
             attempt += 1
@@ -76,13 +96,13 @@ public final class HTTPClient: Sendable {
             if let pooled {
                 connection = pooled
             } else {
-                connection = try await connect(address, key: key)
+                connection = try await connect(destination, key: key)
             }
             do {
                 return try await body(connection, host)
             } catch let error as HTTPClientError {
                 let idempotent = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(request.method)
-                if pooled != nil, attempt == 1, error == .connectionClosed, idempotent { continue }
+                if pooled != nil, attempt == 1, error.meansStaleConnection, idempotent { continue }
                 throw error
             } catch {
                 throw .connectionClosed
@@ -90,11 +110,16 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func connect(_ address: SocketAddress, key: String) async throws(HTTPClientError) -> ClientConnection {
+    private func connect(_ destination: ClientDestination, key: String) async throws(HTTPClientError) -> ClientConnection {
         let loop = group.next()
+        var tls: TLSChannel?
+        if let name = destination.tlsServerName {
+            let context = try sharedTLSContext()
+            do { tls = try TLSChannel(context: context, serverName: name) } catch { throw .tls(error) }
+        }
         let fd: Int32
-        do { fd = try Sockets.connect(address) } catch { throw .connect(error) }
-        let connection = ClientConnection(fd: fd, loop: loop, key: key, pool: pool,
+        do { fd = try Sockets.connect(destination.address) } catch { throw .connect(error) }
+        let connection = ClientConnection(fd: fd, loop: loop, key: key, pool: pool, tls: tls,
                                           maxBodyBytes: configuration.maxBodyBytes)
         do {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
@@ -113,5 +138,19 @@ public final class HTTPClient: Sendable {
             throw error as? HTTPClientError ?? .connectionClosed
         }
         return connection
+    }
+
+    private func sharedTLSContext() throws(HTTPClientError) -> TLSContext {
+        let configuration = configuration.tls
+        do {
+            return try tlsContext.withLock { context throws(TLSError) -> TLSContext in
+                if let context { return context }
+                let made = try TLSContext(configuration)
+                context = made
+                return made
+            }
+        } catch {
+            throw .tls(error)
+        }
     }
 }
