@@ -8,11 +8,15 @@ import Logging
 /// `warden serve`'s model-provider options and the proxy.sock handler they configure.
 struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("anthropic-base-url"),
-            help: "Where the model route forwards Anthropic calls (http:// only until the proxy issue brings TLS upstreams).")
+            help: "Where the model route forwards Anthropic calls, e.g. https://api.anthropic.com.")
     var anthropicBaseURL: String?
 
+    @Option(name: .customLong("upstream-ca"),
+            help: "A PEM CA certificate to trust for https upstreams, besides the system's (private CAs, tests). Repeatable.")
+    var upstreamCA: [String] = []
+
     @Option(name: .customLong("openai-base-url"),
-            help: "Where the model route forwards OpenAI-compatible calls, e.g. a local model server (http://).")
+            help: "Where the model route forwards OpenAI-compatible calls, e.g. https://api.openai.com or a local model server.")
     var openaiBaseURL: String?
 
     /// Opens the vault (failing fast on a wrong master key) and stores the model keys found in
@@ -31,7 +35,11 @@ struct ModelOptions: ParsableArguments {
     /// The handler for every session's proxy.sock.
     func proxyHandler(credentials: CredentialStore, group: EventLoopGroup) throws -> any HTTPHandler {
         let configuration = try ModelRouteConfiguration(anthropicBaseURL: anthropicBaseURL, openaiBaseURL: openaiBaseURL)
-        return ModelRoute(store: credentials, client: HTTPClient(group: group), configuration: configuration,
-                          logger: Logger(label: "warden.proxy"))
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.tls.additionalRoots = upstreamCA.map { .file($0) }
+        let client = HTTPClient(group: group, configuration: clientConfiguration)
+        // Load the trust store now: a bad --upstream-ca is a start-up error, not a failed run.
+        do { try client.prepareTLS() } catch { throw ValidationError("--upstream-ca: \(error)") }
+        return ModelRoute(store: credentials, client: client, configuration: configuration, logger: Logger(label: "warden.proxy"))
     }
 }

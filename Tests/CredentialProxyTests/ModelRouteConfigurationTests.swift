@@ -19,14 +19,23 @@ struct ModelRouteConfigurationTests {
         #expect(v6.address == .tcp(host: "::1", port: 8080))
     }
 
-    @Test func httpsIsAStartUpErrorThatSaysWhy() {
+    @Test func httpsUpstreamsAreVerifiedForTheirHostOnPort443() throws {
+        let anthropic = try UpstreamURL(parsing: "https://api.anthropic.com")
+        #expect(anthropic.destination == .tls(.tcp(host: "api.anthropic.com", port: 443), serverName: "api.anthropic.com"))
+        #expect(anthropic.description == "https://api.anthropic.com")
+        let gateway = try UpstreamURL(parsing: "https://gateway.internal:8443/v1")
+        #expect(gateway.destination.tlsServerName == "gateway.internal")
+        #expect(gateway.address == .tcp(host: "gateway.internal", port: 8443))
+        #expect(try UpstreamURL(parsing: "http://127.0.0.1:9").destination.isTLS == false)
+    }
+
+    @Test func aBadBaseURLIsAStartUpErrorThatNamesTheOption() {
         do {
-            _ = try ModelRouteConfiguration(anthropicBaseURL: "https://api.anthropic.com", openaiBaseURL: nil)
-            Issue.record("accepted an https upstream")
+            _ = try ModelRouteConfiguration(anthropicBaseURL: "ftp://api.anthropic.com", openaiBaseURL: nil)
+            Issue.record("accepted an ftp upstream")
         } catch {
-            #expect(error.problem == .tlsNotSupported)
             #expect(error.description.contains("--anthropic-base-url"))
-            #expect(error.description.contains("TLS upstreams arrive with the credential proxy issue"))
+            #expect(error.description.contains("https://"))
         }
     }
 

@@ -12,6 +12,8 @@ import os
 import secrets
 import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -130,19 +132,20 @@ def stack(tmp_path: Path):
     _require_docker_and_image()
     started: list[Stack] = []
 
-    def start(script: dict, *extra: str) -> Stack:
+    def start(script: dict, *extra: str, base_url=None) -> Stack:
         script_path = tmp_path / "script.json"
         script_path.write_text(json.dumps(script))
         model = subprocess.Popen([str(SCRIPTED_MODEL), "--listen", "127.0.0.1:0", "--script", str(script_path)],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         address = model.stdout.readline().strip()
         assert address, "the scripted model did not print its address"
+        base_url = base_url(address) if base_url else f"http://{address}"
         model_key = "sk-ant-e2e-" + secrets.token_hex(16)
         admin_key = _generate_admin_key()
         port = _free_port()
         data_dir = tmp_path / "data"
         args = ["serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir), "--agent-image", IMAGE,
-                "--anthropic-base-url", f"http://{address}", *extra]
+                "--anthropic-base-url", base_url, *extra]
         env = {**os.environ, "WARDEN_ADMIN_KEY": admin_key, "ANTHROPIC_API_KEY": model_key}
         log_path = tmp_path / "warden.log"
         with open(log_path, "wb") as log:
@@ -322,3 +325,108 @@ def test_after_warden_is_killed_the_restart_resolves_runs_and_removes_orphans(st
     assert failed["status"] == "failed" and failed["error"]["code"] == "interrupted", failed
     assert s.wait_for(queued, {"completed", "failed"})["status"] == "completed"
     assert s.containers(first) == [], "the orphaned container was removed"
+
+
+def _test_ca(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA and a leaf for 127.0.0.1 made with the openssl CLI (the ca-certificates package needs it)."""
+    ca_key, ca_crt = directory / "ca.key", directory / "ca.crt"
+    key, csr, crt = directory / "leaf.key", directory / "leaf.csr", directory / "leaf.crt"
+    ext = directory / "leaf.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, timeout=60)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(ca_key),
+        "-out", str(ca_crt), "-days", "2", "-subj", "/CN=warden e2e upstream CA")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(csr),
+        "-subj", "/CN=127.0.0.1")
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial", "-out", str(crt),
+        "-days", "2", "-extfile", str(ext))
+    return ca_crt, crt, key
+
+
+class TLSTerminator:
+    """HTTPS in front of a plain TCP server: a stand-in for a provider's TLS endpoint."""
+
+    def __init__(self, upstream: str, cert: Path, key: Path):
+        host, port = upstream.rsplit(":", 1)
+        self.upstream = (host, int(port))
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(str(cert), str(key))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.handshakes = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw: socket.socket) -> None:
+        try:
+            tls = self.context.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            raw.close()
+            return
+        self.handshakes += 1
+        plain = socket.create_connection(self.upstream)
+
+        def pump(source, sink):
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            for s in (source, sink):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+        threading.Thread(target=pump, args=(plain, tls), daemon=True).start()
+        pump(tls, plain)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_the_model_route_reaches_an_https_upstream_it_verifies(stack, tmp_path):
+    if shutil.which("openssl") is None:
+        pytest.fail("the openssl CLI is missing (Debian's ca-certificates package brings it)", pytrace=False)
+    ca, cert, key = _test_ca(tmp_path)
+    terminators = []
+
+    def https(address: str) -> str:
+        terminators.append(TLSTerminator(address, cert, key))
+        return f"https://127.0.0.1:{terminators[-1].port}"
+
+    s = stack({"turns": [{"text": "Answered over TLS."}]}, "--upstream-ca", str(ca), base_url=https)
+    try:
+        session = s.create_session()
+        run = s.wait_for(s.post(session, "hello"), {"completed", "failed"})
+        assert run["status"] == "completed", f"{run}\n{s.log()[-4000:]}"
+        assert terminators[0].handshakes >= 1
+    finally:
+        for t in terminators:
+            t.close()
+
+
+def test_an_https_upstream_with_an_untrusted_certificate_fails_the_run_clearly(stack, tmp_path):
+    ca, cert, key = _test_ca(tmp_path)  # not given to warden
+    terminators = []
+
+    def https(address: str) -> str:
+        terminators.append(TLSTerminator(address, cert, key))
+        return f"https://127.0.0.1:{terminators[-1].port}"
+
+    s = stack({"turns": [{"text": "never seen"}]}, base_url=https)
+    try:
+        session = s.create_session()
+        run = s.wait_for(s.post(session, "hello"), {"completed", "failed"})
+        assert run["status"] == "failed"
+        assert "certificate" in json.dumps(run["error"]).lower(), run
+    finally:
+        for t in terminators:
+            t.close()

@@ -53,7 +53,7 @@ public struct ModelRoute: HTTPHandler {
         let outgoing = UpstreamRequest.make(from: request, target: target, upstream: upstream, key: key)
         let head: ResponseHead, body: ClientBodyStream
         do {
-            (head, body) = try await client.stream(outgoing, to: upstream.address,
+            (head, body) = try await client.stream(outgoing, to: upstream.destination,
                                                    idleTimeout: configuration.upstreamIdleTimeout)
         } catch {
             logger.warning("model upstream unreachable", metadata: ["provider": "\(provider.rawValue)",

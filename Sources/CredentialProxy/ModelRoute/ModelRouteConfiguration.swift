@@ -33,11 +33,8 @@ public struct ModelRouteConfigurationError: Error, Sendable, Equatable, CustomSt
 
     public var description: String {
         switch problem {
-        case .tlsNotSupported:
-            return "\(option) \(url): https:// upstreams are not supported yet; TLS upstreams arrive with the "
-                + "credential proxy issue (CONNECT and TLS). Use an http:// base URL, e.g. a local gateway."
         case .invalid(let reason):
-            return "\(option) \(url) is not a usable base URL: \(reason) (e.g. http://127.0.0.1:8081 or http://host:port/v1)."
+            return "\(option) \(url) is not a usable base URL: \(reason) (e.g. https://api.anthropic.com or http://host:port/v1)."
         }
     }
 }
