@@ -19,7 +19,7 @@ enum FileSystem {
     /// database file itself; without this a fresh database could vanish on power loss.
     static func syncParentDirectory(of path: String) {
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let fd = open(parent, O_RDONLY)
+        let fd = open(parent, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = fsync(fd)
         _ = close(fd)

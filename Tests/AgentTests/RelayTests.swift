@@ -11,7 +11,7 @@ import Testing
     @Test func splicesBytesBothWaysWithHalfCloses() async throws {
         let path = Self.socketPath()
         let listener = try BlockingSockets.listenUnix(path)
-        defer { close(listener); unlink(path) }
+        defer { unlink(path) }
         let relay = try Relay(listen: .tcp(host: "127.0.0.1", port: 0), upstream: path, log: .discard)
         defer { relay.close() }
         guard case .tcp(_, let port) = relay.address else { throw TestFailure("not TCP") }
@@ -21,6 +21,10 @@ import Testing
         // answers with everything it read, reversed, and closes.
         let upstream = Task {
             try await BlockingSockets.onThread {
+                // Closed by the thread that accepts on it: if the test fails before that accept,
+                // a close from the test would leave it to accept on whatever socket then gets
+                // the number (another test's listener).
+                defer { close(listener) }
                 let fd = try BlockingSockets.accept(listener)
                 defer { close(fd) }
                 try BlockingSockets.writeAll(fd, Array("greeting\n".utf8))

@@ -86,7 +86,12 @@ import Testing
         let w = try Sandbox()
         let outcome = try await w.run("bash", #"{"command":"(sleep 300; echo late) & echo $! > bg.pid; echo now"}"#)
         #expect(outcome.output == "now\n[exit code 0]")
-        if let pid = Int32(w.read("bg.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") { kill(pid, SIGKILL) }
+        // The subshell's `sleep 300` is a process of its own: kill the command's whole group
+        // (bash's), or it outlives the test, holding whatever descriptors it inherited.
+        if let pid = Int32(w.read("bg.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+            let group = getpgid(pid)
+            if group > 1 && group != getpgrp() { kill(-group, SIGKILL) }
+        }
     }
 
     @Test func bashOutputIsTruncatedInTheMiddle() async throws {

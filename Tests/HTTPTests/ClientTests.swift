@@ -137,17 +137,17 @@ import Testing
     @Test func refusedConnectionIsATypedError() async throws {
         let group = try EventLoopGroup(loopCount: 1)
         let client = HTTPClient(group: group)
-        // Bind then close a listener to find a port nothing listens on.
-        let probe = try Sockets.listen(.tcp(host: "127.0.0.1", port: 0))
-        close(probe.fd)
+        // A port bound by a socket that never listens: nothing can answer there. (A listener
+        // bound and closed frees its port, which another test's server may be given at once.)
+        let reserved = try ReservedPort()
         do {
-            _ = try await client.execute(ClientRequest(target: "/"), to: probe.bound)
+            _ = try await client.execute(ClientRequest(target: "/"), to: .tcp(host: "127.0.0.1", port: reserved.port))
             Issue.record("expected a connect error")
         } catch {
             guard case .connect(let e) = error else { Issue.record("unexpected \(error)"); return }
             #expect(e.errno == ECONNREFUSED)
         }
-        group.shutdown()
+        withExtendedLifetime(reserved) { group.shutdown() }
     }
 
     @Test func parsesResponseFramingRules() throws {

@@ -13,6 +13,10 @@ public final class Relay: Sendable {
     private let upstream: String
     private let log: EventLog
     private let closed = Atomic(false)
+    /// Whether `listenFD` is still open. `close()` shuts it down and the accept loop closes it,
+    /// both under this lock, so a shutdown never reaches the number after the loop closed it
+    /// (by then it may be another thread's socket, which the shutdown would cut).
+    private let listening = Mutex(true)
 
     public init(listen: SocketAddress, upstream unixPath: String, log: EventLog = .standardError) throws(RelayError) {
         guard case .tcp(let host, let port) = listen else { throw .unsupportedAddress(listen.description) }
@@ -27,11 +31,18 @@ public final class Relay: Sendable {
     /// Stops accepting; connections already spliced run to their end.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        shutdown(listenFD, Int32(SHUT_RDWR)) // wakes the blocked accept
+        listening.withLock { open in
+            if open { _ = shutdown(listenFD, Int32(SHUT_RDWR)) } // wakes the blocked accept
+        }
     }
 
     private func acceptLoop() {
-        defer { Glibc.close(listenFD) }
+        defer {
+            listening.withLock { open in
+                open = false
+                Glibc.close(listenFD)
+            }
+        }
         while !closed.load(ordering: .acquiring) {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

@@ -68,6 +68,8 @@ struct RawResponse: Sendable, CustomStringConvertible {
 /// A blocking POSIX socket client that speaks raw bytes, so tests can send anything
 /// (malformed heads, pieces, pipelined batches) and see exactly what comes back.
 /// Every read is bounded by SO_RCVTIMEO, so a test fails instead of hanging.
+/// Its socket is close-on-exec: a child that another test starts meanwhile (bash, warden serve,
+/// an exit test) would otherwise keep the connection open after `close()`.
 ///
 /// The blocking calls run on a dedicated thread (the async methods), never on the Swift
 /// concurrency pool: with two cores that pool has two threads, and a test blocked in
@@ -80,7 +82,7 @@ final class RawClient: @unchecked Sendable {
     /// TCP to 127.0.0.1:`port`. `receiveBuffer` sets SO_RCVBUF before connecting
     /// (which also turns off receive-buffer autotuning).
     init(port: Int, host: String = "127.0.0.1", receiveBuffer: Int? = nil, timeout: Double = 5) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RawClientError.connectFailed(errno: errno) }
         self.fd = fd
         receiveTimeout = timeout
@@ -117,7 +119,7 @@ final class RawClient: @unchecked Sendable {
 
     /// A unix-domain stream socket at `path`.
     init(unixPath path: String, timeout: Double = 5) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RawClientError.connectFailed(errno: errno) }
         self.fd = fd
         receiveTimeout = timeout
