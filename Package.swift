@@ -72,7 +72,7 @@ let package = Package(
 
         // Test support shared by test targets: child processes without Foundation's Process.
         .target(name: "TestSupport", path: "Tests/Support"),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: [
             "Scheduler", "Docker", "HTTP", "Core", "Store", "CredentialProxy", "ScriptedModel", "TestSupport",
         ]),
-        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel"]),
+        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "HTTP", "ScriptedModel", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
     ]

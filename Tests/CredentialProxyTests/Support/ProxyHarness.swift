@@ -3,6 +3,7 @@ import Core
 import Foundation
 import HTTP
 import Store
+import TestSupport
 
 /// The model route end to end: a scripted upstream model server on 127.0.0.1 (the HTTP
 /// module's own server), the route serving a real unix socket as a session's proxy.sock, and an
@@ -15,6 +16,8 @@ final class ProxyHarness: Sendable {
     let group: EventLoopGroup
     let upstream: HTTPServer
     let upstreamPort: Int
+    /// Where the "down" upstream points: refused for as long as the harness lives.
+    let reserved: ReservedPort
     let proxy: HTTPServer
     let socketPath: String
     let client: HTTPClient
@@ -44,6 +47,7 @@ final class ProxyHarness: Sendable {
     }
 
     private init(vault: VaultHarness, upstreamDown: Bool) async throws {
+        reserved = try ReservedPort()
         self.vault = vault
         group = try EventLoopGroup(loopCount: 2)
         client = HTTPClient(group: group)
@@ -56,21 +60,13 @@ final class ProxyHarness: Sendable {
             fatalError("a TCP listener has a port")
         }
         upstreamPort = port
-        let anthropicPort = upstreamDown ? try await Self.closedPort(group) : port
+        let anthropicPort = upstreamDown ? reserved.port : port
         let configuration = try ModelRouteConfiguration(anthropicBaseURL: "http://127.0.0.1:\(anthropicPort)",
                                                         openaiBaseURL: "http://127.0.0.1:\(port)/v1")
         proxy = HTTPServer(group: group, handler: ModelRoute(store: vault.store, client: client, configuration: configuration,
                                                              logger: quietLogger), logger: quietLogger)
         socketPath = "/tmp/warden-proxy-\(UUID().uuidString.prefix(8)).sock"
         try proxy.listen(.unix(path: socketPath), context: SessionSocketIdentity(sessionID: Self.sessionID, kind: .proxy))
-    }
-
-    /// A port that was just listening and is now closed, so connecting to it is refused.
-    private static func closedPort(_ group: EventLoopGroup) async throws -> Int {
-        let server = HTTPServer(group: group, handler: ClosureHandler { _ in .response(.empty()) }, logger: quietLogger)
-        guard case .tcp(_, let port) = try server.listen(.tcp(host: "127.0.0.1", port: 0)).address else { return 1 }
-        await server.shutdown(grace: .zero)
-        return port
     }
 
     private func stop() async {
