@@ -21,6 +21,17 @@ import TestSupport
         }
     }
 
+    /// Posts `text` to `session` and waits until its agent has taken the run.
+    func startRun(_ text: String, in session: String, _ h: SchedulerHarness) async throws -> String {
+        let id = try await h.post(text, to: session)
+        try await eventually("the run is in progress") { try await h.run(id).status == "in_progress" }
+        return id
+    }
+
+    func agentSocket(_ session: String, _ h: SchedulerHarness) -> SocketAddress {
+        .unix(path: h.directory.path + "/sessions/\(session)/run/agent.sock")
+    }
+
     func harness(gate: Gate? = nil, _ configure: @escaping @Sendable (inout SchedulerConfiguration) -> Void = { _ in })
         async throws -> (SchedulerHarness, FakeAgentRuntime) {
         var fake: FakeAgentRuntime?
@@ -131,8 +142,7 @@ import TestSupport
     @Test func cancellingARunStopsItsContainer() async throws {
         let (h, fake) = try await harness()
         let session = try await h.createSession()
-        let id = try await h.post("hang", to: session)
-        try await eventually("the run is in progress") { try await h.run(id).status == "in_progress" }
+        let id = try await startRun("hang", in: session, h)
         _ = try await h.core.write { try $0.cancelRun(id, actor: "key_test") }
         try await eventually("the container is stopped") { fake.running == 0 }
         #expect(try await h.run(id).status == "cancelled")
@@ -200,8 +210,7 @@ import TestSupport
     @Test func archivingASessionCancelsItsRunStopsItsContainerAndClosesItsSockets() async throws {
         let (h, fake) = try await harness()
         let session = try await h.createSession()
-        let id = try await h.post("hang", to: session)
-        try await eventually("the run is in progress") { try await h.run(id).status == "in_progress" }
+        let id = try await startRun("hang", in: session, h)
         _ = try await h.core.write { try $0.archiveSession(session, actor: "key_test") }
         try await eventually("the container is stopped") { fake.running == 0 }
         #expect(try await h.run(id).status == "cancelled")
@@ -268,9 +277,8 @@ import TestSupport
         let gate = Gate()
         let (h, fake) = try await harness(gate: gate)
         let session = try await h.createSession()
-        let run = try await h.post("hold", to: session)
-        try await eventually("the run is in progress") { try await h.run(run).status == "in_progress" }
-        let socket = SocketAddress.unix(path: h.directory.path + "/sessions/\(session)/run/agent.sock")
+        let run = try await startRun("hold", in: session, h)
+        let socket = agentSocket(session, h)
         let asked = Task {
             await fake.post("/v1/runs/\(run)/approvals", ["summary": .string("rm -rf build"), "tool": .string("bash"),
                                                           "input": .object(["command": .string("rm -rf build")])], socket)
@@ -294,9 +302,8 @@ import TestSupport
         let gate = Gate()
         let (h, fake) = try await harness(gate: gate)
         let session = try await h.createSession()
-        let run = try await h.post("hold", to: session)
-        try await eventually("the run is in progress") { try await h.run(run).status == "in_progress" }
-        let socket = SocketAddress.unix(path: h.directory.path + "/sessions/\(session)/run/agent.sock")
+        let run = try await startRun("hold", in: session, h)
+        let socket = agentSocket(session, h)
         let wait = try await fake.client.execute(ClientRequest(target: "/v1/work?wait=99"), to: socket)
         #expect(wait.status == .badRequest)
         #expect(wait.bodyString.contains("\"param\":\"wait\""))
