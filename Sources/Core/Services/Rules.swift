@@ -25,7 +25,7 @@ public struct RuleSpec: Sendable, Equatable {
 
 /// A stored egress rule (SPEC §5): which requests to a host it covers and what happens to them.
 /// `host` is an exact name, an IP address, or `*.suffix` (names under suffix, not suffix itself).
-public struct EgressRule: Sendable, Equatable, JSONWritable {
+public struct Rule: Sendable, Equatable, JSONWritable {
     public var id: String
     public var host: String
     public var methods: [String]?
@@ -57,7 +57,7 @@ public struct EgressRule: Sendable, Equatable, JSONWritable {
 extension Transaction {
     /// Stores a rule after checking every field; an unusable one is `CoreError.invalid` naming it,
     /// and nothing is stored.
-    public func createRule(_ spec: RuleSpec, actor: String?) throws -> EgressRule {
+    public func createRule(_ spec: RuleSpec, actor: String?) throws -> Rule {
         let host = try RuleValidation.host(spec.host)
         let methods = try RuleValidation.methods(spec.methods)
         let pathPrefix = try RuleValidation.pathPrefix(spec.pathPrefix)
@@ -68,7 +68,7 @@ extension Transaction {
                                       action: action.rawValue, rateLimitPerMinute: rateLimit.map(Int64.init), createdBy: actor, createdAt: now)
         try RuleRepository(db).insert(record)
         try audit("rule.created", actor: actor, subject: record.id, detail: Self.auditDetail(record))
-        return EgressRule(record)
+        return Rule(record)
     }
 
     public func deleteRule(_ id: String, actor: String?) throws {
@@ -87,13 +87,13 @@ extension Transaction {
 }
 
 extension WardenCore {
-    public func listRules(page: PageRequest) async throws -> Page<EgressRule> {
-        try await read { try RuleRepository($0).list(page: page) }.map(EgressRule.init)
+    public func listRules(page: PageRequest) async throws -> Page<Rule> {
+        try await read { try RuleRepository($0).list(page: page) }.map(Rule.init)
     }
 
     /// Every rule, oldest first: what the proxy matches requests against. It reads them per
     /// request (or caches briefly), so a rule takes effect without a restart.
-    public func listRules() async throws -> [EgressRule] {
-        try await read { try RuleRepository($0).all() }.map(EgressRule.init)
+    public func listRules() async throws -> [Rule] {
+        try await read { try RuleRepository($0).all() }.map(Rule.init)
     }
 }
