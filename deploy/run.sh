@@ -6,9 +6,11 @@
 # the data directory's vault) with --anthropic-base-url / --openai-base-url.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+serve_args=("$@")
+set --   # setup.sh takes extra packages as arguments; ours are for `warden serve`
 source deploy/setup.sh
 ./deploy/docker.sh
 swift build -c release --product warden
 swift build -c release --product warden-agent --static-swift-stdlib
 image=$($SUDO bash deploy/agent-image/build.sh --agent .build/release/warden-agent | tail -n 1)
-exec .build/release/warden serve --agent-image "$image" "$@"
+exec .build/release/warden serve --agent-image "$image" "${serve_args[@]}"
