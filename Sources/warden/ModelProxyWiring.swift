@@ -8,16 +8,16 @@ import Logging
 /// `warden serve`'s model-provider options and the proxy.sock handler they configure.
 struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("anthropic-base-url"),
-            help: "Where the model route forwards Anthropic calls, e.g. https://api.anthropic.com.")
-    var anthropicBaseURL: String?
+            help: "Where the model route forwards Anthropic calls (a gateway or a mock, if not Anthropic's API).")
+    var anthropicBaseURL: String = "https://api.anthropic.com"
 
     @Option(name: .customLong("upstream-ca"),
             help: "A PEM CA certificate to trust for https upstreams, besides the system's (private CAs, tests). Repeatable.")
     var upstreamCA: [String] = []
 
     @Option(name: .customLong("openai-base-url"),
-            help: "Where the model route forwards OpenAI-compatible calls, e.g. https://api.openai.com or a local model server.")
-    var openaiBaseURL: String?
+            help: "Where the model route forwards OpenAI-compatible calls, e.g. a local model server at http://127.0.0.1:11434.")
+    var openaiBaseURL: String = "https://api.openai.com"
 
     /// Opens the vault (failing fast on a wrong master key) and stores the model keys found in
     /// the environment. The API and the proxy share the returned store.
