@@ -7,7 +7,8 @@ extension Scheduler {
     /// Reserves a container for `session` and starts it in the background.
     func launch(_ session: String, attempt: Int) {
         guard var slot = slots[session] else { return }
-        slot.generation += 1
+        generations += 1
+        slot.generation = generations
         slot.container = .starting(attempt: attempt)
         let generation = slot.generation
         slots[session] = slot

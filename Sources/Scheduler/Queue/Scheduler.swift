@@ -20,6 +20,8 @@ public actor Scheduler {
     /// Containers being killed: they still count against `maxContainers` until they are gone.
     var stopping = 0
     var nextWaiterID: UInt64 = 0
+    /// The last container generation handed out (see `SessionSlot.generation`).
+    var generations = 0
     var isShuttingDown = false
     private var signalTask: Task<Void, Never>?
     var taskLoop: Task<Void, Never>?
@@ -61,7 +63,7 @@ public actor Scheduler {
             slot.waiter = nil
             let id = slot.container.id
             slot.container = .none
-            slot.generation += 1
+            slot.generation = 0
             slots[session] = slot
             if let id { try? await runtime.stop(id) }
         }
@@ -100,7 +102,8 @@ public actor Scheduler {
             slot.handedOut = false
         }
         slot.queued = unfinished.filter { $0.status == RunStatus.queued.rawValue && $0.id != slot.assigned }.map(\.id)
-        slots[session] = slot
+        // Sessions with nothing going on are forgotten, so the table holds only live ones.
+        slots[session] = slot.isEmpty ? nil : slot
         pump()
         armIdleTimerIfIdle(session)
     }

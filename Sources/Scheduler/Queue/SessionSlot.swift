@@ -17,8 +17,9 @@ struct SessionSlot {
     }
 
     var container: Container = .none
-    /// Bumped whenever a container is replaced or stopped on purpose, so a late exit report
-    /// about an earlier one is recognised and ignored.
+    /// Which container this slot means: unique across the scheduler's life (slots of idle
+    /// sessions are dropped and made again), 0 when there is none. A late report about an
+    /// earlier container (its exit, a failed start) carries another number and is ignored.
     var generation = 0
     /// The run this session's container is working on, or is about to be given.
     var assigned: String?
@@ -37,12 +38,15 @@ struct SessionSlot {
     /// idle timer is moot, and an agent poll waiting in it is answered empty.
     mutating func dropContainer() {
         container = .none
-        generation += 1
+        generation = 0
         idleTimer?.cancel()
         idleTimer = nil
         waiter?.continuation.resume(returning: nil)
         waiter = nil
     }
+
+    /// Nothing to remember: no container, no run, no waiting agent.
+    var isEmpty: Bool { !container.exists && assigned == nil && queued.isEmpty && waiter == nil }
 
     /// Warm and with nothing to do: the first container to stop when capacity is needed.
     var isIdle: Bool {
