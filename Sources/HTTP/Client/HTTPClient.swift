@@ -110,6 +110,26 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// Starts the connect. A host name is resolved on a thread of its own: getaddrinfo blocks,
+    /// for as long as DNS takes, and must hold neither an event loop nor a thread of the
+    /// (small) cooperative pool.
+    private static func open(_ address: SocketAddress) async throws(HTTPClientError) -> Int32 {
+        guard case .tcp(let host, _) = address, !Sockets.isNumeric(host) else {
+            do { return try Sockets.connect(address) } catch { throw .connect(error) }
+        }
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Int32, SystemError>, Never>) in
+            Thread {
+                do throws(SystemError) { c.resume(returning: .success(try Sockets.connect(address))) } catch {
+                    c.resume(returning: .failure(error))
+                }
+            }.start()
+        }
+        switch result {
+        case .success(let fd): return fd
+        case .failure(let error): throw .connect(error)
+        }
+    }
+
     private func connect(_ destination: ClientDestination, key: String) async throws(HTTPClientError) -> ClientConnection {
         let loop = group.next()
         var tls: TLSChannel?
@@ -117,8 +137,7 @@ public final class HTTPClient: Sendable {
             let context = try sharedTLSContext()
             do { tls = try TLSChannel(context: context, serverName: name) } catch { throw .tls(error) }
         }
-        let fd: Int32
-        do { fd = try Sockets.connect(destination.address) } catch { throw .connect(error) }
+        let fd = try await Self.open(destination.address)
         let connection = ClientConnection(fd: fd, loop: loop, key: key, pool: pool, tls: tls,
                                           maxBodyBytes: configuration.maxBodyBytes)
         do {

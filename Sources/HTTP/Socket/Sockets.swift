@@ -80,6 +80,12 @@ enum Sockets {
         return .progressed
     }
 
+    /// An IPv4 or IPv6 literal: resolving it needs no DNS.
+    static func isNumeric(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
     static func resolve(host: String, port: Int, passive: Bool) throws(SystemError) -> sockaddr_storage {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
