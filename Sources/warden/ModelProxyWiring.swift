@@ -32,7 +32,8 @@ struct ModelOptions: ParsableArguments {
         return credentials
     }
 
-    /// The handler for every session's proxy.sock.
+    /// The handler for every session's proxy.sock: `/model/…` to the model route, absolute-form
+    /// `http://…` (and CONNECT, TRACE) to the forward proxy.
     func proxyHandler(credentials: CredentialStore, group: EventLoopGroup) throws -> any HTTPHandler {
         let configuration = try ModelRouteConfiguration(anthropicBaseURL: anthropicBaseURL, openaiBaseURL: openaiBaseURL)
         var clientConfiguration = HTTPClient.Configuration()
@@ -40,6 +41,8 @@ struct ModelOptions: ParsableArguments {
         let client = HTTPClient(group: group, configuration: clientConfiguration)
         // Load the trust store now: a bad --upstream-ca is a start-up error, not a failed run.
         do { try client.prepareTLS() } catch { throw ValidationError("--upstream-ca: \(error)") }
-        return ModelRoute(store: credentials, client: client, configuration: configuration, logger: Logger(label: "warden.proxy"))
+        let logger = Logger(label: "warden.proxy")
+        let modelRoute = ModelRoute(store: credentials, client: client, configuration: configuration, logger: logger)
+        return ProxySocketHandler(modelRoute: modelRoute, forwardProxy: ForwardProxy(store: credentials, client: client, logger: logger))
     }
 }

@@ -1,0 +1,148 @@
+import Core
+import HTTP
+import Logging
+
+/// The plain-HTTP forward proxy on a session's proxy.sock (SPEC §5): an absolute-form
+/// `http://host[:port]/path` request is decided against the egress rules (default deny),
+/// its host resolved once and every address checked, the checked address dialled, the
+/// credentials for that host and path injected, and the answer relayed with every secret
+/// scrubbed. Every request, relayed or refused, leaves one `proxy.request` audit row.
+public struct ForwardProxy: HTTPHandler {
+    let store: CredentialStore
+    let client: HTTPClient
+    let resolver: EgressResolver
+    let rateLimiter: EgressRateLimiter
+    let rules: EgressRuleCache
+    let auditor: ProxyAuditor
+    let upstreamIdleTimeout: Duration
+    let logger: Logger
+
+    public init(store: CredentialStore, client: HTTPClient, resolver: EgressResolver = EgressResolver(),
+                rateLimiter: EgressRateLimiter = EgressRateLimiter(), upstreamIdleTimeout: Duration = .seconds(120),
+                logger: Logger = Logger(label: "warden.proxy")) {
+        self.store = store
+        self.client = client
+        self.resolver = resolver
+        self.rateLimiter = rateLimiter
+        self.upstreamIdleTimeout = upstreamIdleTimeout
+        self.logger = logger
+        rules = EgressRuleCache(core: store.core)
+        auditor = ProxyAuditor(core: store.core, logger: logger)
+    }
+
+    public func handle(_ request: Request) -> HandlerResult {
+        let session = (request.listenerContext as? SessionSocketIdentity).flatMap { $0.kind == .proxy ? $0.sessionID : nil }
+        return .async { [self] in
+            var entry = ForwardAuditEntry(base: ProxyAuditEntry(session: session, method: request.method, path: request.path))
+            if case .authority(let authority) = request.target { entry.base.host = authority }
+            if case .absolute(_, let authority, _, _) = request.target { entry.base.host = authority }
+            do throws(ForwardProxyError) {
+                guard let session else {
+                    logger.error("a proxy socket request arrived without a SessionSocketIdentity; listen with one")
+                    throw .noSession
+                }
+                return try await forward(request, session: session, audit: &entry)
+            } catch {
+                entry.base.status = error.status.code
+                entry.base.error = error.code
+                await auditor.record(entry)
+                return ErrorEnvelope.response(for: error, requestID: request.requestID)
+            }
+        }
+    }
+
+    private func forward(_ request: Request, session: String,
+                         audit entry: inout ForwardAuditEntry) async throws(ForwardProxyError) -> Response {
+        // TRACE would reflect the injected credential back to the agent.
+        guard request.method != "TRACE" else { throw .traceRefused }
+        guard request.method != "CONNECT" else { throw .connectNotAvailable }
+        let target = try ForwardTarget(request)
+        entry.base.host = target.auditHost
+        entry.base.path = target.path.value
+
+        let decision = EgressPolicy.decide(method: request.method, host: target.host, path: target.path,
+                                           rules: try await loadRules())
+        entry.rule = decision.rule?.id
+        switch decision.action {
+        case .deny: throw .denied(decision.reason)
+        case .approve: throw .approvalRequired(decision.reason)
+        case .allow: break
+        }
+        if let rule = decision.rule {
+            let outcome = rateLimiter.allow(session: session, rule: rule)
+            guard outcome.isAllowed else { throw .rateLimited(ruleID: rule.id, retryAfter: outcome.retryAfterSeconds) }
+        }
+
+        let addresses: [DialAddress]
+        do {
+            addresses = try await resolver.resolve(target.host, port: target.port, allowPrivate: decision.namesHostExplicitly)
+        } catch {
+            switch error {
+            case .lookupFailed, .noAddresses: throw .upstreamUnreachable(host: target.auditHost, reason: error.reason)
+            default: throw .addressRefused(error.reason)
+            }
+        }
+
+        let credentials = try await openCredentials(for: target)
+        entry.base.credential = credentials.names.first
+        let outgoing = ClientRequest(method: request.method, target: target.originForm,
+                                     headers: credentials.outgoingHeaders(from: request, authority: target.authority),
+                                     body: request.body)
+        let (head, body) = try await dial(outgoing, addresses: addresses, host: target.auditHost)
+        if let encoding = head.headers["Content-Encoding"], encoding.lowercased() != "identity",
+           !credentials.unsealed.isEmpty {
+            throw .upstreamEncoded(encoding)
+        }
+        entry.base.status = head.status.code
+        return await ForwardRelay(secrets: credentials.secrets, auditor: auditor, logger: logger)
+            .response(head, body, audit: entry)
+    }
+
+    private func loadRules() async throws(ForwardProxyError) -> [EgressRule] {
+        do {
+            return try await rules.rules()
+        } catch {
+            logger.error("cannot load the egress rules; refusing proxied requests", metadata: ["error": "\(error)"])
+            throw .rulesUnavailable
+        }
+    }
+
+    private func openCredentials(for target: ForwardTarget) async throws(ForwardProxyError) -> ForwardCredentials {
+        let applicable: [Credential]
+        do {
+            applicable = try await store.credentials(forHost: target.host.name, path: target.path.value)
+        } catch {
+            logger.error("cannot list credentials", metadata: ["error": "\(error)"])
+            throw .rulesUnavailable
+        }
+        var unsealed: [UnsealedCredential] = []
+        for credential in applicable {
+            do {
+                // Deleted since it was listed: nothing to inject.
+                if let opened = try await store.unseal(name: credential.name) { unsealed.append(opened) }
+            } catch {
+                logger.error("cannot open a credential", metadata: ["credential": "\(credential.name)", "error": "\(error)"])
+                throw .credentialUnavailable(credential.name)
+            }
+        }
+        return ForwardCredentials(unsealed: unsealed)
+    }
+
+    /// Tries the checked addresses in order, moving on only when one cannot be connected to
+    /// (nothing was sent); the host name is never looked up again.
+    private func dial(_ request: ClientRequest, addresses: [DialAddress],
+                      host: String) async throws(ForwardProxyError) -> (ResponseHead, ClientBodyStream) {
+        var lastReason = "no address to dial"
+        for address in addresses {
+            do {
+                return try await client.stream(request, to: .plain(address.socketAddress), idleTimeout: upstreamIdleTimeout)
+            } catch {
+                lastReason = "\(address): \(error.description)"
+                if case .connect = error { continue }
+                break
+            }
+        }
+        logger.warning("forward proxy upstream unreachable", metadata: ["host": "\(host)", "error": "\(lastReason)"])
+        throw .upstreamUnreachable(host: host, reason: lastReason)
+    }
+}

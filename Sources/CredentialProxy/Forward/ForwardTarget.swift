@@ -1,0 +1,58 @@
+import HTTP
+
+/// Where an absolute-form `http://authority/path?query` request goes: the host as rules compare
+/// it, the port, the normalised path and the query (forwarded, never audited).
+struct ForwardTarget: Sendable {
+    let host: EgressHost
+    let port: Int
+    /// `host` or `host:port` as the agent wrote it; the upstream's `Host` header.
+    let authority: String
+    let path: NormalizedPath
+    let query: String?
+
+    /// What the upstream receives as its request target.
+    var originForm: String { path.value + (query.map { "?" + $0 } ?? "") }
+
+    /// `host[:port]` as audit rows show it (the port only when not 80).
+    var auditHost: String { port == 80 ? host.description : "\(host):\(port)" }
+
+    init(_ request: Request) throws(ForwardProxyError) {
+        guard case .absolute(let scheme, let authority, let rawPath, let query) = request.target else {
+            throw .notAbsoluteForm(request.path)
+        }
+        guard scheme == "http" else { throw .httpsAbsoluteForm }
+        (host, port) = try Self.split(authority)
+        // RFC 9112 §3.2.2: a proxy uses the target's authority, and the Host header must agree.
+        let hostHeader = request.headers["Host"] ?? ""
+        let claimed: (EgressHost, Int)
+        do { claimed = try Self.split(hostHeader) } catch { throw .hostMismatch(target: authority, host: hostHeader) }
+        guard claimed == (host, port) else { throw .hostMismatch(target: authority, host: hostHeader) }
+        do {
+            path = try NormalizedPath(rawPath)
+        } catch {
+            throw .invalidPath(error.reason)
+        }
+        self.authority = authority
+        self.query = query
+    }
+
+    /// `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT`; port 80 when absent.
+    static func split(_ authority: String) throws(ForwardProxyError) -> (EgressHost, Int) {
+        var hostText = Substring(authority)
+        var port = 80
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
+            let digits = authority[authority.index(after: colon)...]
+            guard !digits.isEmpty, digits.utf8.count <= 5, digits.allSatisfy(\.isASCIIDigit), let p = Int(digits),
+                  (1...65535).contains(p) else {
+                throw .invalidAuthority("the port is not a number from 1 to 65535")
+            }
+            port = p
+            hostText = authority[..<colon]
+        }
+        do {
+            return (try EgressHost(parsing: hostText), port)
+        } catch {
+            throw .invalidAuthority(error.reason)
+        }
+    }
+}
