@@ -430,3 +430,64 @@ def test_an_https_upstream_with_an_untrusted_certificate_fails_the_run_clearly(s
     finally:
         for t in terminators:
             t.close()
+
+
+class EchoUpstream:
+    """A plain HTTP server on the host's loopback that records request headers and echoes them."""
+
+    def __init__(self):
+        import http.server
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append(dict(self.headers))
+                body = json.dumps(dict(self.headers)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_curl_in_the_container_goes_through_the_proxy_which_injects_the_secret(stack):
+    upstream = EchoUpstream()
+    secret = "sk-upstream-" + secrets.token_hex(12)
+    command = (f"curl -s --noproxy '' -x http://127.0.0.1:3128 -H 'Authorization: Bearer ph-echo' "
+               f"http://127.0.0.1:{upstream.port}/echo")
+    s = stack({"turns": [{"text": "Calling it.", "tool_calls": [{"name": "bash", "input": {"command": command}}]},
+                         {"text": "Done."}]})
+    try:
+        post = lambda path, body: requests.post(f"{s.base_url}{path}", json=body, headers=s.auth, timeout=10)
+        # Loopback is private: only a rule naming it exactly lets the proxy dial it.
+        assert post("/v1/rules", {"host": "127.0.0.1", "action": "allow"}).status_code == 201
+        created = post("/v1/credentials", {"name": "echo", "hosts": ["127.0.0.1"], "placeholder": "ph-echo",
+                                           "inject": {"header": "Authorization", "template": "Bearer {secret}"},
+                                           "secret": secret})
+        assert created.status_code == 201, created.text
+        assert secret not in created.text
+        session = s.create_session()
+        run = s.wait_for(s.post(session, "call the echo service"), {"completed", "failed"})
+        assert run["status"] == "completed", f"{run}\n{s.log()[-4000:]}"
+
+        assert upstream.seen, "the upstream was never reached"
+        assert upstream.seen[-1].get("Authorization") == f"Bearer {secret}", upstream.seen[-1]
+        messages = requests.get(f"{s.base_url}/v1/sessions/{session}/messages", params={"limit": 100},
+                                headers=s.auth, timeout=10).text
+        assert "Authorization" in messages, "the tool output (the echo) is in the transcript"
+        assert secret not in messages, "the echoed secret reached the agent"
+        audit = requests.get(f"{s.base_url}/v1/audit", params={"limit": 100}, headers=s.auth, timeout=10).text
+        assert "proxy.request" in audit and secret not in audit
+        assert secret not in s.log()
+    finally:
+        upstream.close()
