@@ -58,31 +58,4 @@ struct ForwardCredentials: Sendable {
         }
         return value
     }
-
-    /// `text` with every secret (and base64 form) replaced.
-    static func scrub(_ text: String, secrets: [Secret]) -> String {
-        secrets.reduce(text) { SecretScrubber.scrub($0, secret: $1) }
-    }
-}
-
-/// Several `SecretScrubber`s in a row, for a body that must be clean of more than one secret.
-struct MultiSecretScrubber {
-    private var scrubbers: [SecretScrubber]
-
-    init(_ secrets: [Secret]) { scrubbers = secrets.map(SecretScrubber.init) }
-
-    mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
-        var bytes = chunk
-        for index in scrubbers.indices { bytes = scrubbers[index].feed(bytes) }
-        return bytes
-    }
-
-    /// Each scrubber's held tail goes through the scrubbers after it before they finish.
-    mutating func finish() -> [UInt8] {
-        var bytes: [UInt8] = []
-        for index in scrubbers.indices {
-            bytes = scrubbers[index].feed(bytes) + scrubbers[index].finish()
-        }
-        return bytes
-    }
 }

@@ -33,9 +33,9 @@ public struct ForwardProxy: HTTPHandler {
     public func handle(_ request: Request) -> HandlerResult {
         let session = (request.listenerContext as? SessionSocketIdentity).flatMap { $0.kind == .proxy ? $0.sessionID : nil }
         return .async { [self] in
-            var entry = ForwardAuditEntry(base: ProxyAuditEntry(session: session, method: request.method, path: request.path))
-            if case .authority(let authority) = request.target { entry.base.host = authority }
-            if case .absolute(_, let authority, _, _) = request.target { entry.base.host = authority }
+            var entry = ProxyAuditEntry(session: session, method: request.method, path: request.path)
+            if case .authority(let authority) = request.target { entry.host = authority }
+            if case .absolute(_, let authority, _, _) = request.target { entry.host = authority }
             do throws(ForwardProxyError) {
                 guard let session else {
                     logger.error("a proxy socket request arrived without a SessionSocketIdentity; listen with one")
@@ -43,8 +43,8 @@ public struct ForwardProxy: HTTPHandler {
                 }
                 return try await forward(request, session: session, audit: &entry)
             } catch {
-                entry.base.status = error.status.code
-                entry.base.error = error.code
+                entry.status = error.status.code
+                entry.error = error.code
                 await auditor.record(entry)
                 return ErrorEnvelope.response(for: error, requestID: request.requestID)
             }
@@ -52,13 +52,13 @@ public struct ForwardProxy: HTTPHandler {
     }
 
     private func forward(_ request: Request, session: String,
-                         audit entry: inout ForwardAuditEntry) async throws(ForwardProxyError) -> Response {
+                         audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
         // TRACE would reflect the injected credential back to the agent.
         guard request.method != "TRACE" else { throw .traceRefused }
         guard request.method != "CONNECT" else { throw .connectNotAvailable }
         let target = try ForwardTarget(request)
-        entry.base.host = target.auditHost
-        entry.base.path = target.path.value
+        entry.host = target.auditHost
+        entry.path = target.path.value
 
         let decision = EgressPolicy.decide(method: request.method, host: target.host, path: target.path,
                                            rules: try await loadRules())
@@ -84,7 +84,7 @@ public struct ForwardProxy: HTTPHandler {
         }
 
         let credentials = try await openCredentials(for: target)
-        entry.base.credential = credentials.names.first
+        entry.credential = credentials.names.first
         let outgoing = ClientRequest(method: request.method, target: target.originForm,
                                      headers: credentials.outgoingHeaders(from: request, authority: target.authority),
                                      body: request.body)
@@ -93,8 +93,8 @@ public struct ForwardProxy: HTTPHandler {
            !credentials.unsealed.isEmpty {
             throw .upstreamEncoded(encoding)
         }
-        entry.base.status = head.status.code
-        return await ForwardRelay(secrets: credentials.secrets, auditor: auditor, logger: logger)
+        entry.status = head.status.code
+        return await ResponseRelay(secrets: credentials.secrets, auditor: auditor, logger: logger)
             .response(head, body, audit: entry)
     }
 

@@ -2,8 +2,8 @@ import Core
 import Logging
 
 /// One audit row per proxied request (SPEC §5): who (session), what (method, host, path without
-/// query), the outcome (status, bytes relayed, duration) and which credential was injected —
-/// its name, never its value.
+/// query), the outcome (status, bytes relayed, duration), which credential was injected — its
+/// name, never its value — and, for forwarded requests, the egress rule that decided.
 struct ProxyAuditEntry: Sendable {
     static let kind = "proxy.request"
 
@@ -13,6 +13,8 @@ struct ProxyAuditEntry: Sendable {
     var path: String
     var status = 0
     var credential: String?
+    /// The egress rule that let a forwarded request through (nil on the model route).
+    var rule: String?
     var bytes = 0
     /// The error code when the route answered itself or the relay broke off.
     var error: String?
@@ -27,6 +29,7 @@ struct ProxyAuditEntry: Sendable {
             "host": host.map(JSONValue.string) ?? .null, "credential": credential.map(JSONValue.string) ?? .null,
         ]
         if let error { detail["error"] = .string(error) }
+        if let rule { detail["rule"] = .string(rule) }
         return detail
     }
 }
