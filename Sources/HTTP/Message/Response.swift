@@ -5,6 +5,10 @@ public struct Response: Sendable {
         case bytes([UInt8])
         /// Runs off the event loop; each `write` waits while the client is slow to read.
         case stream(@Sendable (BodyWriter) async throws -> Void)
+        /// The answer to a CONNECT: after this (2xx) head is sent, the connection becomes a
+        /// byte tunnel to the upstream socket, which the server then owns. Any other status,
+        /// or a method other than CONNECT, closes the socket and sends the head alone.
+        case tunnel(TunnelUpstream)
     }
 
     public var status: HTTPStatus

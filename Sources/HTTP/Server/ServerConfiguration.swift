@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var outputHighWater = 256 * 1024
     /// ...and resumes once fewer than this remain.
     public var outputLowWater = 64 * 1024
+    /// A CONNECT tunnel with no byte moving either way for this long is closed.
+    public var tunnelIdleTimeout: Duration = .seconds(600)
     /// Open connections per server; further ones are accepted and closed at once.
     public var maxConnections = 100_000
 

@@ -26,7 +26,10 @@ extension ServerConnection {
             Task {
                 let response = await work()
                 loop.execute { [self] in
-                    guard !closed else { return }
+                    guard !closed else {
+                        if case .tunnel(let upstream) = response.body { upstream.discard() }
+                        return
+                    }
                     write(response, context: context)
                     drive()
                 }
@@ -72,6 +75,40 @@ extension ServerConnection {
                 state.task = task
                 phase = .streaming(state)
             }
+        case .tunnel(let upstream):
+            // A tunnel is a 2xx to CONNECT (RFC 9110 §9.3.6); it carries no framing headers.
+            // While draining, no new tunnel starts.
+            guard context.method == "CONNECT", (200..<300).contains(status.code), !server.isDraining else {
+                upstream.discard()
+                let refused = server.isDraining && context.method == "CONNECT" && (200..<300).contains(status.code)
+                    ? Response(status: .serviceUnavailable) : Response(status: status, headers: response.headers)
+                write(refused, context: RequestContext(method: context.method, version: context.version,
+                                                       keepAlive: false, requestID: context.requestID))
+                return
+            }
+            ResponseSerializer.head(status: status, headers: response.headers, framing: .none, keepAlive: true,
+                                    version: context.version, requestID: context.requestID, date: date, into: &output)
+            current = nil
+            phase = .tunnelStarting(upstream)
+        }
+    }
+
+    /// Turns the connection into a tunnel: the queued head and whatever the client pipelined
+    /// behind the CONNECT go first.
+    func startTunnel(_ upstream: TunnelUpstream) {
+        guard let upstreamFD = upstream.take() else { abort(); return }
+        let toClient = Array(output[outputSent...])
+        let tunnel = Tunnel(connection: self, upstream: upstream, upstreamFD: upstreamFD, toClient: toClient,
+                            fromClient: pending)
+        output = []
+        outputSent = 0
+        pending = []
+        phase = .tunnel(tunnel)
+        server.statistics.tunnels.add(1, ordering: .relaxed)
+        do {
+            try tunnel.start()
+        } catch {
+            abort()
         }
     }
 

@@ -18,6 +18,11 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         case closing
         /// Write side shut down; reading and discarding until EOF or the linger timeout.
         case lingering(since: UInt64)
+        /// A 2xx answer to CONNECT is queued; once the current read is processed the
+        /// connection becomes a tunnel (bytes pipelined behind the head go through it).
+        case tunnelStarting(TunnelUpstream)
+        /// Bytes are spliced between the client and the upstream (`Tunnel`).
+        case tunnel(Tunnel)
     }
 
     struct StreamState {
@@ -78,6 +83,10 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     // MARK: events
 
     func handleEvent(_ flags: UInt32) {
+        if case .tunnel(let tunnel) = phase {
+            tunnel.clientEvent(flags)
+            return
+        }
         if flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 && flags & EPOLLIN.rawValue == 0 {
             abort()
             return
@@ -95,6 +104,10 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             readOnce()
         }
         guard !closed else { return }
+        if case .tunnelStarting(let upstream) = phase {
+            startTunnel(upstream)
+            return
+        }
         if hasPendingOutput { flush() }
         guard !closed else { return }
         // Only after flushing: a client that half-closes still gets what it asked for.
@@ -174,7 +187,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             }
         case .lingering:
             close()
-        case .handling, .streaming, .closing:
+        case .handling, .streaming, .closing, .tunnelStarting, .tunnel:
             break
         }
     }
@@ -285,8 +298,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
                 d = lastProgress + config.idleTimeout.nanoseconds
             }
         case .body: d = lastProgress + config.bodyTimeout.nanoseconds
-        case .handling, .streaming, .closing: d = 0
+        case .handling, .streaming, .closing, .tunnelStarting: d = 0
         case .lingering(let since): d = since + config.lingerTimeout.nanoseconds
+        case .tunnel(let tunnel): d = tunnel.deadline
         }
         if hasPendingOutput {
             let w = lastWrite + config.writeTimeout.nanoseconds
@@ -315,7 +329,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             return
         }
         switch phase {
-        case .head where requestStart == 0, .lingering:
+        case .head where requestStart == 0, .lingering, .tunnel:
             close()
         case .head, .body:
             server.statistics.timeouts.add(1, ordering: .relaxed)
@@ -352,6 +366,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             state.waiter = nil
             phase = .streaming(state)
         }
+        if case .tunnel(let tunnel) = phase { tunnel.close() }
+        if case .tunnelStarting(let upstream) = phase { upstream.discard() }
         loop.deregister(fd: fd, token: token)
         Glibc.close(fd)
         pending = []

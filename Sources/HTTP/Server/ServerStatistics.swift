@@ -8,5 +8,7 @@ public final class ServerStatistics: Sendable {
     public let parseErrors = Atomic<Int>(0)
     public let timeouts = Atomic<Int>(0)
     public let acceptErrors = Atomic<Int>(0)
+    /// CONNECT tunnels started.
+    public let tunnels = Atomic<Int>(0)
     init() {}
 }

@@ -135,6 +135,13 @@ final class RawClient: @unchecked Sendable {
         try connect(to: &addr)
     }
 
+    /// Adopts a connected stream socket (blocking), e.g. one end of a socketpair.
+    init(adopting fd: Int32, timeout: Double = 5) {
+        self.fd = fd
+        receiveTimeout = timeout
+        setTimeouts(timeout)
+    }
+
     private var isClosed = false
 
     deinit { close() }
@@ -347,6 +354,16 @@ final class RawClient: @unchecked Sendable {
         while try fill() {}
         response.body = take(buffer.count)
         return response
+    }
+
+    /// Exactly `count` bytes (throws `.closedEarly` if the peer closes first).
+    func readExactly(_ count: Int) async throws -> [UInt8] {
+        try await offload { try self.readExactlyNow(count) }
+    }
+
+    func readExactlyNow(_ count: Int) throws -> [UInt8] {
+        try need(count)
+        return take(count)
     }
 
     func readUntilCloseNow() throws -> [UInt8] {
