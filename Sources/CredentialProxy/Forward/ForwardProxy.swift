@@ -2,7 +2,7 @@ import Core
 import HTTP
 import Logging
 
-/// The plain-HTTP forward proxy on a session's proxy.sock (SPEC §5): an absolute-form
+/// The forward proxy on a session's proxy.sock (SPEC §5; CONNECT in ForwardProxy+Connect): an absolute-form
 /// `http://host[:port]/path` request is decided against the egress rules (default deny),
 /// its host resolved once and every address checked, the checked address dialled, the
 /// credentials for that host and path injected, and the answer relayed with every secret
@@ -15,16 +15,19 @@ public struct ForwardProxy: HTTPHandler {
     let rules: EgressRuleCache
     let auditor: ProxyAuditor
     let upstreamIdleTimeout: Duration
+    /// How long a CONNECT waits for each upstream address to accept.
+    let connectTimeout: Duration
     let logger: Logger
 
     public init(store: CredentialStore, client: HTTPClient, resolver: EgressResolver = EgressResolver(),
                 rateLimiter: EgressRateLimiter = EgressRateLimiter(), upstreamIdleTimeout: Duration = .seconds(120),
-                logger: Logger = Logger(label: "warden.proxy")) {
+                connectTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "warden.proxy")) {
         self.store = store
         self.client = client
         self.resolver = resolver
         self.rateLimiter = rateLimiter
         self.upstreamIdleTimeout = upstreamIdleTimeout
+        self.connectTimeout = connectTimeout
         self.logger = logger
         rules = EgressRuleCache(core: store.core)
         auditor = ProxyAuditor(core: store.core, logger: logger)
@@ -55,7 +58,7 @@ public struct ForwardProxy: HTTPHandler {
                          audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
         // TRACE would reflect the injected credential back to the agent.
         guard request.method != "TRACE" else { throw .traceRefused }
-        guard request.method != "CONNECT" else { throw .connectNotAvailable }
+        if request.method == "CONNECT" { return try await tunnel(request, session: session, audit: &entry) }
         let target = try ForwardTarget(request)
         entry.host = target.auditHost
         entry.path = target.path.value
@@ -98,7 +101,7 @@ public struct ForwardProxy: HTTPHandler {
             .response(head, body, audit: entry)
     }
 
-    private func loadRules() async throws(ForwardProxyError) -> [EgressRule] {
+    func loadRules() async throws(ForwardProxyError) -> [EgressRule] {
         do {
             return try await rules.rules()
         } catch {

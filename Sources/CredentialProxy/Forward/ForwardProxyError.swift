@@ -4,7 +4,7 @@ import HTTP
 /// Each reaches the agent as the JSON error envelope; none carries a secret or a query string.
 enum ForwardProxyError: HTTPResponseError, Equatable {
     case traceRefused
-    case connectNotAvailable
+    case interceptionRequired(String)
     case httpsAbsoluteForm
     case notAbsoluteForm(String)
     case invalidAuthority(String)
@@ -23,7 +23,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     var status: HTTPStatus {
         switch self {
         case .traceRefused: return .methodNotAllowed
-        case .connectNotAvailable: return .notImplemented
+        case .interceptionRequired: return .notImplemented
         case .httpsAbsoluteForm, .notAbsoluteForm, .invalidAuthority, .invalidPath: return .badRequest
         case .hostMismatch: return .misdirected
         case .denied, .approvalRequired, .addressRefused: return .forbidden
@@ -44,7 +44,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     var code: String {
         switch self {
         case .traceRefused: return "method_not_allowed"
-        case .connectNotAvailable: return "connect_not_available"
+        case .interceptionRequired: return "interception_not_available"
         case .httpsAbsoluteForm: return "https_needs_connect"
         case .notAbsoluteForm: return "not_found"
         case .invalidAuthority: return "invalid_host"
@@ -65,9 +65,11 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     var message: String {
         switch self {
         case .traceRefused: return "TRACE is refused by the proxy: it would echo injected credentials back."
-        case .connectNotAvailable: return "CONNECT (HTTPS through the proxy) is not available yet."
+        case .interceptionRequired(let why):
+            return "\(why), so warden must intercept this CONNECT to see its requests; interception of such hosts "
+                + "arrives next and is not available yet."
         case .httpsAbsoluteForm:
-            return "An https:// URL cannot be sent to the proxy as a plain request; use CONNECT (not available yet)."
+            return "An https:// URL cannot be sent to the proxy as a plain request; use CONNECT."
         case .notAbsoluteForm(let path):
             return "No proxy route for \(path); send absolute-form http:// requests or POST /model/{anthropic,openai}/…."
         case .invalidAuthority(let reason): return "The request's host cannot be used: \(reason)."
@@ -95,7 +97,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         switch self {
         case .traceRefused: return ["Allow": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"]
         case .rateLimited(_, let retryAfter): return ["Retry-After": String(retryAfter)]
-        case .connectNotAvailable: return ["Connection": "close"]
+        case .interceptionRequired: return ["Connection": "close"]
         default: return [:]
         }
     }

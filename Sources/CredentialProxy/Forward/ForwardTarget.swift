@@ -36,6 +36,23 @@ struct ForwardTarget: Sendable {
         self.query = query
     }
 
+    /// A CONNECT's authority-form target, `HOST:PORT` or `[V6]:PORT` (the port is required),
+    /// checked against the Host header: same host, and the same port if it names one.
+    static func connectTarget(_ authority: String, hostHeader: String?) throws(ForwardProxyError) -> (EgressHost, Int) {
+        guard let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") else {
+            throw .invalidAuthority("CONNECT needs host:port, with the port")
+        }
+        let target = try split(authority)
+        guard let hostHeader else { return target }
+        let claimed: (EgressHost, Int)
+        do { claimed = try split(hostHeader) } catch { throw .hostMismatch(target: authority, host: hostHeader) }
+        let headerHasPort = hostHeader.lastIndex(of: ":").map { !hostHeader[$0...].contains("]") } ?? false
+        guard claimed.0 == target.0, !headerHasPort || claimed.1 == target.1 else {
+            throw .hostMismatch(target: authority, host: hostHeader)
+        }
+        return target
+    }
+
     /// `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT`; port 80 when absent.
     static func split(_ authority: String) throws(ForwardProxyError) -> (EgressHost, Int) {
         var hostText = Substring(authority)

@@ -16,6 +16,8 @@ struct ProxyAuditEntry: Sendable {
     /// The egress rule that let a forwarded request through (nil on the model route).
     var rule: String?
     var bytes = 0
+    /// Bytes the agent sent through a CONNECT tunnel (nil for other requests).
+    var bytesSent: Int?
     /// The error code when the route answered itself or the relay broke off.
     var error: String?
     let started = ContinuousClock.now
@@ -30,6 +32,7 @@ struct ProxyAuditEntry: Sendable {
         ]
         if let error { detail["error"] = .string(error) }
         if let rule { detail["rule"] = .string(rule) }
+        if let bytesSent { detail["bytes_sent"] = .integer(Int64(bytesSent)) }
         return detail
     }
 }

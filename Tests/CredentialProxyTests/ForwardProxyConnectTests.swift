@@ -1,0 +1,308 @@
+import CLinux
+import Core
+@testable import CredentialProxy
+import Foundation
+import HTTP
+import Testing
+
+/// CONNECT through a session's proxy.sock: allowed hosts without a credential are tunnelled to
+/// a plain TCP echo server on 127.0.0.1; everything else is answered by the proxy itself.
+@Suite struct ForwardProxyConnectTests {
+    typealias H = ForwardProxyHarness
+
+    @Test func anExactRuleLetsATunnelThroughAndItIsAuditedWhenItEnds() async throws {
+        let echo = try TCPEcho()
+        defer { echo.stop() }
+        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")], credential: false) { h in
+            let agent = try UnixClient(path: h.socketPath)
+            defer { agent.close() }
+            let authority = "127.0.0.1:\(echo.port)"
+            // Bytes pipelined behind the head go through the tunnel too.
+            try await agent.send("CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n\r\nping")
+            let (status, _) = try await agent.readHead()
+            #expect(status == 200)
+            #expect(try await agent.read(4) == "ping")
+            try await agent.send("pong!")
+            #expect(try await agent.read(5) == "pong!")
+            agent.shutdownWrite()
+            #expect(try await agent.readToEnd() == "")
+
+            #expect(await eventually { ((try? await h.proxyAudit()) ?? []).count == 1 })
+            let row = try #require(try await h.proxyAudit().first)
+            #expect(row["method"] == .string("CONNECT"))
+            #expect(row["host"] == .string(authority))
+            #expect(row["status"] == .integer(200))
+            #expect(row["bytes"] == .integer(9))
+            #expect(row["bytes_sent"] == .integer(9))
+            #expect(row["rule"] != nil && row["rule"] != .null)
+            #expect(row["credential"] == .null)
+        }
+    }
+
+    @Test func withoutARuleTheTunnelIsDenied() async throws {
+        let echo = try TCPEcho()
+        defer { echo.stop() }
+        try await H.with(credential: false) { h in
+            let (status, body) = try await connect(h, "127.0.0.1:\(echo.port)")
+            #expect(status == 403)
+            #expect(H.error(body)["code"] == .string("egress_denied"))
+            #expect(echo.accepted.value == 0)
+            #expect(await eventually { ((try? await h.proxyAudit()) ?? []).first?["status"] == .integer(403) })
+        }
+    }
+
+    @Test func aHostWithACredentialIsNotTunnelled() async throws {
+        let echo = try TCPEcho()
+        defer { echo.stop() }
+        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")]) { h in
+            let (status, body) = try await connect(h, "127.0.0.1:\(echo.port)")
+            #expect(status == 501)
+            #expect(H.error(body)["code"] == .string("interception_not_available"))
+            let message: String
+            if case .string(let text) = H.error(body)["message"] { message = text } else { message = "" }
+            #expect(message.contains("fwd-api"))
+            #expect(message.contains("arrives next"))
+            #expect(echo.accepted.value == 0)
+        }
+    }
+
+    @Test func metadataAddressesAreRefused() async throws {
+        try await H.with(rules: [RuleSpec(host: "*.test", action: "allow")], credential: false) { h in
+            // A name that resolves to the metadata address, allowed by a wildcard rule.
+            let (viaName, nameBody) = try await connect(h, "metadata.test:80")
+            #expect(viaName == 403)
+            #expect(H.error(nameBody)["code"] == .string("egress_address_refused"))
+            // The literal, which no rule names.
+            let (literal, literalBody) = try await connect(h, "169.254.169.254:80")
+            #expect(literal == 403)
+            #expect(H.error(literalBody)["code"] == .string("egress_denied"))
+        }
+    }
+
+    @Test func rulesThatMustSeeRequestsNeedInterception() async throws {
+        let echo = try TCPEcho()
+        defer { echo.stop() }
+        let narrowAllow = [RuleSpec(host: "127.0.0.1", pathPrefix: "/api", action: "allow")]
+        let narrowDeny = [RuleSpec(host: "127.0.0.1", action: "allow"),
+                          RuleSpec(host: "127.0.0.1", methods: ["DELETE"], action: "deny")]
+        for rules in [narrowAllow, narrowDeny] {
+            try await H.with(rules: rules, credential: false) { h in
+                let (status, body) = try await connect(h, "127.0.0.1:\(echo.port)")
+                #expect(status == 501)
+                #expect(H.error(body)["code"] == .string("interception_not_available"))
+            }
+        }
+        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "approve")], credential: false) { h in
+            let (status, body) = try await connect(h, "127.0.0.1:\(echo.port)")
+            #expect(status == 403)
+            #expect(H.error(body)["code"] == .string("approval_required"))
+        }
+        #expect(echo.accepted.value == 0)
+    }
+
+    @Test func aTargetWithoutAPortOrADisagreeingHostIsRefused() async throws {
+        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")], credential: false) { h in
+            let (noPort, _) = try await connect(h, "127.0.0.1")
+            #expect(noPort == 400)
+            let (mismatch, body) = try await connect(h, "127.0.0.1:9", host: "example.com:9")
+            #expect(mismatch == 421)
+            #expect(H.error(body)["code"] == .string("host_mismatch"))
+        }
+    }
+
+    @Test func anUnreachableUpstreamIs502() async throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let echo = try TCPEcho()
+        let port = echo.port
+        echo.stop()
+        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")], credential: false) { h in
+            let (status, body) = try await connect(h, "127.0.0.1:\(port)")
+            #expect(status == 502)
+            #expect(H.error(body)["code"] == .string("upstream_unreachable"))
+        }
+    }
+
+    /// Sends one CONNECT and reads the proxy's own answer (status, body).
+    private func connect(_ h: H, _ authority: String, host: String? = nil) async throws -> (Int, String) {
+        let agent = try UnixClient(path: h.socketPath)
+        defer { agent.close() }
+        try await agent.send("CONNECT \(authority) HTTP/1.1\r\nHost: \(host ?? authority)\r\n\r\n")
+        let (status, headers) = try await agent.readHead()
+        let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
+        return (status, try await agent.read(length))
+    }
+}
+
+private func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}
+
+/// A blocking unix-socket client playing the agent; blocking calls run on threads of their own.
+private final class UnixClient: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    private let lock = NSLock()
+
+    init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else {
+            Glibc.close(fd)
+            throw SystemError("connect")
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
+    func send(_ text: String) async throws {
+        let bytes = Array(text.utf8)
+        try await offload { [fd] in
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { throw SystemError("send") }
+                sent += n
+            }
+        }
+    }
+
+    /// The status and header fields of a response head.
+    func readHead() async throws -> (Int, [(String, String)]) {
+        try await offload { [self] in
+            while true {
+                if let end = find([13, 10, 13, 10]) {
+                    let head = String(decoding: take(end + 4), as: UTF8.self)
+                    var lines = head.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+                    let status = Int(lines.removeFirst().split(separator: " ")[1]) ?? 0
+                    let fields = lines.map { line -> (String, String) in
+                        let parts = line.split(separator: ":", maxSplits: 1)
+                        return (String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
+                    }
+                    return (status, fields)
+                }
+                guard try fill() else { throw SystemError("closed before the head", errno: ECONNRESET) }
+            }
+        }
+    }
+
+    func read(_ count: Int) async throws -> String {
+        try await offload { [self] in
+            while lock.withLock({ buffer.count }) < count {
+                guard try fill() else { throw SystemError("closed early", errno: ECONNRESET) }
+            }
+            return String(decoding: take(count), as: UTF8.self)
+        }
+    }
+
+    func readToEnd() async throws -> String {
+        try await offload { [self] in
+            while try fill() {}
+            return String(decoding: take(lock.withLock { buffer.count }), as: UTF8.self)
+        }
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        lock.withLock {
+            guard buffer.count >= needle.count else { return nil }
+            return (0...(buffer.count - needle.count)).first { Array(buffer[$0..<($0 + needle.count)]) == needle }
+        }
+    }
+
+    private func take(_ count: Int) -> [UInt8] {
+        lock.withLock {
+            let out = Array(buffer[0..<count])
+            buffer.removeFirst(count)
+            return out
+        }
+    }
+
+    private func fill() throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+        if n > 0 {
+            lock.withLock { buffer.append(contentsOf: chunk[0..<n]) }
+            return true
+        }
+        if n == 0 || errno == ECONNRESET { return false }
+        throw SystemError("recv")
+    }
+
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            Thread { c.resume(with: Result { try work() }) }.start()
+        }
+    }
+}
+
+/// A plain TCP echo server on 127.0.0.1 (a thread per connection; EOF ends the echo).
+private final class TCPEcho: Sendable {
+    let fd: Int32
+    let port: Int
+    let accepted = Recorder<Int>(0)
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            Glibc.close(fd)
+            throw SystemError("listen")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        let accepted = self.accepted
+        Thread {
+            while true {
+                let conn = accept(fd, nil, nil)
+                if conn < 0 { if errno == EINTR { continue }; return }
+                _ = fcntl(conn, F_SETFD, FD_CLOEXEC)
+                accepted.update { $0 += 1 }
+                Thread {
+                    var buffer = [UInt8](repeating: 0, count: 65536)
+                    loop: while true {
+                        let n = buffer.withUnsafeMutableBytes { recv(conn, $0.baseAddress!, $0.count, 0) }
+                        if n < 0 && errno == EINTR { continue }
+                        guard n > 0 else { break }
+                        var sent = 0
+                        while sent < n {
+                            let w = buffer.withUnsafeBytes { Glibc.send(conn, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
+                            guard w > 0 else { break loop }
+                            sent += w
+                        }
+                    }
+                    Glibc.close(conn)
+                }.start()
+            }
+        }.start()
+    }
+
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+    }
+}
