@@ -164,7 +164,7 @@ import Testing
             #expect(response.closes)
             let peer = try #require(pair.peers.value.first)
             #expect(await peer.waitForClose().isClosed)
-            #expect(pair.totals.value == [TunnelTotals()])
+            #expect(pair.totals.value == [TunnelTotals(opened: false)])
         }
     }
 
@@ -188,6 +188,7 @@ import Testing
             release.set(true)
             #expect(await eventually { server.server.core.openConnections == 0 })
             #expect(await eventually { pair.totals.value.count == 1 })
+            #expect(pair.totals.value.first?.opened == true) // started, then torn down by the reset
             let peer = try #require(pair.peers.value.first)
             #expect(await peer.waitForClose().isClosed)
         }

@@ -46,6 +46,8 @@ extension ForwardProxy {
                     var row = finished
                     row.bytes = totals.fromUpstream
                     row.bytesSent = totals.fromClient
+                    // The agent's connection was gone (or warden draining) before the 200 went out.
+                    if !totals.opened { row.error = "tunnel_not_opened" }
                     Task { await auditor.record(row) }
                 }))
             } catch {

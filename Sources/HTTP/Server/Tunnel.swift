@@ -26,7 +26,7 @@ public final class TunnelUpstream: Sendable {
     func discard() {
         guard let fd = take() else { return }
         Glibc.close(fd)
-        onClose?(TunnelTotals())
+        onClose?(TunnelTotals(opened: false))
     }
 
     func finished(_ totals: TunnelTotals) { onClose?(totals) }
@@ -35,11 +35,15 @@ public final class TunnelUpstream: Sendable {
 }
 
 public struct TunnelTotals: Sendable, Equatable {
+    /// False when the tunnel never started (the client left first, the server was draining,
+    /// the response was not a 2xx to a CONNECT): the upstream socket was closed unused.
+    public var opened = true
     /// Bytes read from the client (including any it pipelined after the CONNECT head).
     public var fromClient = 0
     /// Bytes read from the upstream.
     public var fromUpstream = 0
-    public init(fromClient: Int = 0, fromUpstream: Int = 0) {
+    public init(opened: Bool = true, fromClient: Int = 0, fromUpstream: Int = 0) {
+        self.opened = opened
         self.fromClient = fromClient
         self.fromUpstream = fromUpstream
     }
