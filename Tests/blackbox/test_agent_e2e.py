@@ -491,3 +491,23 @@ def test_curl_in_the_container_goes_through_the_proxy_which_injects_the_secret(s
         assert secret not in s.log()
     finally:
         upstream.close()
+
+
+def test_curl_in_the_container_tunnels_through_connect_to_an_allowed_host(stack):
+    upstream = EchoUpstream()
+    command = (f"curl -s --noproxy '' -x http://127.0.0.1:3128 --proxytunnel "
+               f"-H 'X-Through: tunnel' http://127.0.0.1:{upstream.port}/echo")
+    s = stack({"turns": [{"text": "Tunnelling.", "tool_calls": [{"name": "bash", "input": {"command": command}}]},
+                         {"text": "Done."}]})
+    try:
+        rule = requests.post(f"{s.base_url}/v1/rules", json={"host": "127.0.0.1", "action": "allow"},
+                             headers=s.auth, timeout=10)
+        assert rule.status_code == 201, rule.text
+        session = s.create_session()
+        run = s.wait_for(s.post(session, "tunnel to the echo service"), {"completed", "failed"})
+        assert run["status"] == "completed", f"{run}\n{s.log()[-4000:]}"
+        assert upstream.seen and upstream.seen[-1].get("X-Through") == "tunnel", upstream.seen
+        audit = requests.get(f"{s.base_url}/v1/audit", params={"limit": 100}, headers=s.auth, timeout=10).json()["data"]
+        assert any(a["detail"].get("method") == "CONNECT" for a in audit), audit
+    finally:
+        upstream.close()
