@@ -145,7 +145,7 @@ enum RuleValidation {
         while i < bytes.count {
             defer { i += 1 }
             guard bytes[i] == UInt8(ascii: "%") else { continue }
-            guard i + 2 < bytes.count, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) else {
+            guard i + 2 < bytes.count, let high = Crypto.hexDigitValue(bytes[i + 1]), let low = Crypto.hexDigitValue(bytes[i + 2]) else {
                 throw invalid("path_prefix", "'path_prefix' has a '%' that does not start a '%HH' escape.")
             }
             switch high << 4 | low {
@@ -165,14 +165,6 @@ enum RuleValidation {
         return isDigit(c) || (65...90).contains(c) || (97...122).contains(c) || "-._~!$&'()*+,;=:@/%".utf8.contains(c)
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 65...70: return c - 55
-        case 97...102: return c - 87
-        default: return nil
-        }
-    }
 
     // MARK: action and rate limit
 

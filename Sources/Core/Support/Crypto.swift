@@ -36,6 +36,16 @@ public enum Crypto {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The value of one hexadecimal digit (either case), nil for anything else.
+    public static func hexDigitValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 65...70: return c - 55
+        case 97...102: return c - 87
+        default: return nil
+        }
+    }
+
     /// URL-safe base64 without padding.
     public static func base64URL(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

@@ -34,23 +34,12 @@ public struct ForwardProxy: HTTPHandler {
     }
 
     public func handle(_ request: Request) -> HandlerResult {
-        let session = (request.listenerContext as? SessionSocketIdentity).flatMap { $0.kind == .proxy ? $0.sessionID : nil }
-        return .async { [self] in
-            var entry = ProxyAuditEntry(session: session, method: request.method, path: request.path)
-            if case .authority(let authority) = request.target { entry.host = authority }
-            if case .absolute(_, let authority, _, _) = request.target { entry.host = authority }
-            do throws(ForwardProxyError) {
-                guard let session else {
-                    logger.error("a proxy socket request arrived without a SessionSocketIdentity; listen with one")
-                    throw .noSession
-                }
-                return try await forward(request, session: session, audit: &entry)
-            } catch {
-                entry.status = error.status.code
-                entry.error = error.code
-                await auditor.record(entry)
-                return ErrorEnvelope.response(for: error, requestID: request.requestID)
-            }
+        var entry = ProxyAuditEntry(session: nil, method: request.method, path: request.path)
+        if case .authority(let authority) = request.target { entry.host = authority }
+        if case .absolute(_, let authority, _, _) = request.target { entry.host = authority }
+        return auditor.exchange(request, entry: entry, noSession: ForwardProxyError.noSession, logger: logger) {
+            [self] session, entry throws(ForwardProxyError) in
+            try await forward(request, session: session, audit: &entry)
         }
     }
 

@@ -23,21 +23,10 @@ public struct ModelRoute: HTTPHandler {
     }
 
     public func handle(_ request: Request) -> HandlerResult {
-        let session = (request.listenerContext as? SessionSocketIdentity).flatMap { $0.kind == .proxy ? $0.sessionID : nil }
-        return .async { [self] in
-            var entry = ProxyAuditEntry(session: session, method: request.method, path: request.path)
-            do throws(ModelRouteError) {
-                guard session != nil else {
-                    logger.error("a proxy socket request arrived without a SessionSocketIdentity; listen with one")
-                    throw .noSession
-                }
-                return try await forward(request, target: try ModelRequestTarget(request), audit: &entry)
-            } catch {
-                entry.status = error.status.code
-                entry.error = error.code
-                await auditor.record(entry)
-                return ErrorEnvelope.response(for: error, requestID: request.requestID)
-            }
+        let entry = ProxyAuditEntry(session: nil, method: request.method, path: request.path)
+        return auditor.exchange(request, entry: entry, noSession: ModelRouteError.noSession, logger: logger) {
+            [self] _, entry throws(ModelRouteError) in
+            try await forward(request, target: try ModelRequestTarget(request), audit: &entry)
         }
     }
 

@@ -1,4 +1,5 @@
 import Core
+import HTTP
 import Logging
 
 /// One audit row per proxied request (SPEC §5): who (session), what (method, host, path without
@@ -51,6 +52,35 @@ struct ProxyAuditor: Sendable {
         } catch {
             logger.error("could not write the audit entry of a proxied request",
                          metadata: ["session": "\(entry.session ?? "-")", "path": "\(entry.path)", "error": "\(error)"])
+        }
+    }
+}
+
+extension ProxyAuditor {
+    /// One proxied exchange, as both the model route and the forward proxy run it: the session is
+    /// the socket's (a listener without a proxy-socket identity is refused: fail closed), and
+    /// whatever the exchange ends with, relayed or refused, leaves one audit row — `body` records
+    /// its own when it relays, a refusal is recorded here.
+    func exchange<Failure: HTTPResponseError>(
+        _ request: Request, entry: ProxyAuditEntry, noSession: Failure, logger: Logger,
+        _ body: @escaping @Sendable (_ session: String, _ entry: inout ProxyAuditEntry) async throws(Failure) -> Response
+    ) -> HandlerResult {
+        let session = (request.listenerContext as? SessionSocketIdentity).flatMap { $0.kind == .proxy ? $0.sessionID : nil }
+        return .async { [self] in
+            var entry = entry
+            entry.session = session
+            do throws(Failure) {
+                guard let session else {
+                    logger.error("a proxy socket request arrived without a SessionSocketIdentity; listen with one")
+                    throw noSession
+                }
+                return try await body(session, &entry)
+            } catch {
+                entry.status = error.status.code
+                entry.error = error.code
+                await record(entry)
+                return ErrorEnvelope.response(for: error, requestID: request.requestID)
+            }
         }
     }
 }

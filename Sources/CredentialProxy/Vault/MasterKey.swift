@@ -41,20 +41,12 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible, CustomDeb
         var out: [UInt8] = []
         out.reserveCapacity(byteCount)
         for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = hexValue(digits[i]), let low = hexValue(digits[i + 1]) else { return nil }
+            guard let high = Crypto.hexDigitValue(digits[i]), let low = Crypto.hexDigitValue(digits[i + 1]) else { return nil }
             out.append(high << 4 | low)
         }
         return out
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 65...70: return c - 55
-        case 97...102: return c - 87
-        default: return nil
-        }
-    }
 
     static func decodeBase64(_ text: String) -> [UInt8]? {
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")

@@ -1,3 +1,4 @@
+import Core
 import HTTP
 
 /// One segment of a path between raw slashes, brought to the form rules compare.
@@ -14,7 +15,7 @@ enum PathSegment {
                 out.append(byte)
                 continue
             }
-            guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else {
+            guard let high = bytes.next().flatMap(Crypto.hexDigitValue), let low = bytes.next().flatMap(Crypto.hexDigitValue) else {
                 throw .malformedEscape
             }
             let decoded = high << 4 | low
@@ -39,7 +40,7 @@ enum PathSegment {
         var i = 0
         while i + 4 < out.count {
             if out[i] == UInt8(ascii: "%"), out[i + 1] == UInt8(ascii: "2"), out[i + 2] == UInt8(ascii: "5"),
-               hexValue(out[i + 3]) != nil, hexValue(out[i + 4]) != nil {
+               Crypto.hexDigitValue(out[i + 3]) != nil, Crypto.hexDigitValue(out[i + 4]) != nil {
                 throw .doubleEncoding
             }
             i += 1
@@ -72,12 +73,4 @@ enum PathSegment {
     private static let subDelimiters: Set<UInt8> = Set("!$&'()*+,;=".utf8)
     private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
