@@ -4,6 +4,7 @@ import Core
 import Foundation
 import HTTP
 import Testing
+import TestSupport
 
 /// CONNECT through a session's proxy.sock: allowed hosts without a credential are tunnelled to
 /// a plain TCP echo server on 127.0.0.1; everything else is answered by the proxy itself.
@@ -11,7 +12,7 @@ import Testing
     typealias H = ForwardProxyHarness
 
     @Test func anExactRuleLetsATunnelThroughAndItIsAuditedWhenItEnds() async throws {
-        let echo = try TCPEcho()
+        let echo = try EchoServer()
         defer { echo.stop() }
         try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")], credential: false) { h in
             let agent = try UnixClient(path: h.socketPath)
@@ -40,19 +41,19 @@ import Testing
     }
 
     @Test func withoutARuleTheTunnelIsDenied() async throws {
-        let echo = try TCPEcho()
+        let echo = try EchoServer()
         defer { echo.stop() }
         try await H.with(credential: false) { h in
             let (status, body) = try await connect(h, "127.0.0.1:\(echo.port)")
             #expect(status == 403)
             #expect(H.error(body)["code"] == .string("egress_denied"))
-            #expect(echo.accepted.value == 0)
+            #expect(echo.accepted == 0)
             #expect(await eventually { ((try? await h.proxyAudit()) ?? []).first?["status"] == .integer(403) })
         }
     }
 
     @Test func aHostWithACredentialIsNotTunnelled() async throws {
-        let echo = try TCPEcho()
+        let echo = try EchoServer()
         defer { echo.stop() }
         try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")]) { h in
             let (status, body) = try await connect(h, "127.0.0.1:\(echo.port)")
@@ -62,7 +63,7 @@ import Testing
             if case .string(let text) = H.error(body)["message"] { message = text } else { message = "" }
             #expect(message.contains("fwd-api"))
             #expect(message.contains("arrives next"))
-            #expect(echo.accepted.value == 0)
+            #expect(echo.accepted == 0)
         }
     }
 
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func rulesThatMustSeeRequestsNeedInterception() async throws {
-        let echo = try TCPEcho()
+        let echo = try EchoServer()
         defer { echo.stop() }
         let narrowAllow = [RuleSpec(host: "127.0.0.1", pathPrefix: "/api", action: "allow")]
         let narrowDeny = [RuleSpec(host: "127.0.0.1", action: "allow"),
@@ -97,7 +98,7 @@ import Testing
             #expect(status == 403)
             #expect(H.error(body)["code"] == .string("approval_required"))
         }
-        #expect(echo.accepted.value == 0)
+        #expect(echo.accepted == 0)
     }
 
     @Test func aTargetWithoutAPortOrADisagreeingHostIsRefused() async throws {
@@ -112,7 +113,7 @@ import Testing
 
     @Test func anUnreachableUpstreamIs502() async throws {
         // A port nothing listens on: bind one, note it, close it.
-        let echo = try TCPEcho()
+        let echo = try EchoServer()
         let port = echo.port
         echo.stop()
         try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")], credential: false) { h in
@@ -248,61 +249,5 @@ private final class UnixClient: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
             Thread { c.resume(with: Result { try work() }) }.start()
         }
-    }
-}
-
-/// A plain TCP echo server on 127.0.0.1 (a thread per connection; EOF ends the echo).
-private final class TCPEcho: Sendable {
-    let fd: Int32
-    let port: Int
-    let accepted = Recorder<Int>(0)
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            Glibc.close(fd)
-            throw SystemError("listen")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
-        let accepted = self.accepted
-        Thread {
-            while true {
-                let conn = accept(fd, nil, nil)
-                if conn < 0 { if errno == EINTR { continue }; return }
-                _ = fcntl(conn, F_SETFD, FD_CLOEXEC)
-                accepted.update { $0 += 1 }
-                Thread {
-                    var buffer = [UInt8](repeating: 0, count: 65536)
-                    loop: while true {
-                        let n = buffer.withUnsafeMutableBytes { recv(conn, $0.baseAddress!, $0.count, 0) }
-                        if n < 0 && errno == EINTR { continue }
-                        guard n > 0 else { break }
-                        var sent = 0
-                        while sent < n {
-                            let w = buffer.withUnsafeBytes { Glibc.send(conn, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
-                            guard w > 0 else { break loop }
-                            sent += w
-                        }
-                    }
-                    Glibc.close(conn)
-                }.start()
-            }
-        }.start()
-    }
-
-    func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
     }
 }

@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import HTTP
 
 /// CONNECT tunnels at the server level: a handler answers 200 with `.tunnel(upstream)` and the
@@ -271,60 +272,4 @@ private func readPattern(_ socket: RawClient, pattern: UInt8, size: Int) async t
         offset += n
     }
     return true
-}
-
-/// A blocking TCP echo server on 127.0.0.1: a thread per connection echoes until EOF, then
-/// closes.
-final class EchoServer: Sendable {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw RawClientError.connectFailed(errno: errno)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
-        Thread {
-            while true {
-                let conn = accept(fd, nil, nil)
-                if conn < 0 { if errno == EINTR { continue }; return }
-                _ = fcntl(conn, F_SETFD, FD_CLOEXEC)
-                Thread {
-                    var buffer = [UInt8](repeating: 0, count: 65536)
-                    loop: while true {
-                        let n = buffer.withUnsafeMutableBytes { recv(conn, $0.baseAddress!, $0.count, 0) }
-                        if n < 0 && errno == EINTR { continue }
-                        guard n > 0 else { break }
-                        var sent = 0
-                        while sent < n {
-                            let w = buffer.withUnsafeBytes { send(conn, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
-                            if w < 0 && errno == EINTR { continue }
-                            guard w > 0 else { break loop }
-                            sent += w
-                        }
-                    }
-                    close(conn)
-                }.start()
-            }
-        }.start()
-    }
-
-    func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
-    }
 }
