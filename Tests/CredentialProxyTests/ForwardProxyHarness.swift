@@ -20,7 +20,7 @@ final class ForwardProxyHarness: Sendable {
     let proxy: HTTPServer
     let socketPath: String
     let client: HTTPClient
-    let seen = Recorder<[Request]>([])
+    let seen = Locked<[Request]>([])
 
     /// Names the stub resolver answers for, so names resolving to forbidden addresses can be tested offline.
     static let stubAnswers: [String: [IPAddress]] = [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import HTTP
 
 /// Checks the JSON error envelope and its request id: `{"error":{"type","code","message"},"request_id"}`

@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import Testing
+import TestSupport
 @testable import HTTP
 
 /// How TLS connections end, are reused, and survive post-handshake messages.

@@ -22,7 +22,7 @@ final class ProxyHarness: Sendable {
     let socketPath: String
     let client: HTTPClient
     /// Requests the upstream received, in order.
-    let seen = Recorder<[Request]>([])
+    let seen = Locked<[Request]>([])
     /// Holds the upstream's streamed responses at their midpoint until the test opens it.
     let gate = Gate()
 

@@ -107,11 +107,3 @@ final class Gate: Sendable {
         }
     }
 }
-
-/// A thread-safe box for what a handler saw.
-final class Recorder<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value { mutex.withLock { $0 } }
-    func update(_ body: @Sendable (inout Value) -> Void) { mutex.withLock { body(&$0) } }
-}

@@ -77,16 +77,6 @@ func testConfiguration(_ change: (inout ServerConfiguration) -> Void = { _ in })
     return config
 }
 
-/// A thread-safe box for values a handler records and a test inspects.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value { mutex.withLock { $0 } }
-    func set(_ value: Value) { mutex.withLock { $0 = value } }
-    @discardableResult
-    func update<R: Sendable>(_ body: @Sendable (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
-
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 /// Used only to wait for something to happen, never to assert how long it took.
 func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () -> Bool) async -> Bool {
