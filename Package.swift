@@ -55,6 +55,12 @@ let package = Package(
             "HTTP", "Core", "Store", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Chat platforms in and out (SPEC §6): signature verification on the raw bytes, message
+        // parsing into one model, replies and approval cards shaped for each platform.
+        .target(name: "Channels", dependencies: [
+            "Core", "HTTP", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The in-container agent loop: model clients, tools, the relay. Talks only to its sockets.
         .target(name: "Agent", dependencies: ["HTTP"]),
         .executableTarget(name: "warden-agent", dependencies: ["Agent"]),
@@ -86,6 +92,7 @@ let package = Package(
         ]),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "HTTP", "ScriptedModel", "TestSupport"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
     ]
 )

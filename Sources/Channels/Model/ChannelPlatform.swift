@@ -1,0 +1,11 @@
+/// The chat platforms Warden connects to (SPEC §6). The raw value is the platform's name in
+/// API paths and resources: `POST /webhooks/{platform}/{channel_id}`, `"platform": "slack"`.
+public enum ChannelPlatform: String, Sendable, CaseIterable, Codable {
+    case slack, telegram, discord, whatsapp, github, linear, teams
+    case googleChat = "google_chat"
+
+    /// The platform named in a path or a request body; nil for anything else.
+    public init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+}
