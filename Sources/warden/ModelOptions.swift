@@ -43,6 +43,7 @@ struct ModelOptions: ParsableArguments {
         do { try client.prepareTLS() } catch { throw ValidationError("--upstream-ca: \(error)") }
         let logger = Logger(label: "warden.proxy")
         let modelRoute = ModelRoute(store: credentials, client: client, configuration: configuration, logger: logger)
-        return ProxySocketHandler(modelRoute: modelRoute, forwardProxy: ForwardProxy(store: credentials, client: client, logger: logger))
+        let forwardProxy = ForwardProxy(store: credentials, client: client, modelHosts: configuration.egressHosts, logger: logger)
+        return ProxySocketHandler(modelRoute: modelRoute, forwardProxy: forwardProxy)
     }
 }

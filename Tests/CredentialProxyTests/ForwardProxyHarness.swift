@@ -9,11 +9,12 @@ import TestSupport
 /// headers back, the proxy socket handler (model route + forward proxy) on a real unix socket
 /// as a session's proxy.sock, and an HTTP client playing the agent.
 final class ForwardProxyHarness: Sendable {
-    static let sessionID = "ses_01FORWARDSESSION000000000"
     static let secret = "fwd-REAL-secret-0123456789abcdef"
     static let placeholder = "warden-placeholder-fwd"
 
     let vault: VaultHarness
+    /// A real session: held requests record approvals against it.
+    let sessionID: String
     let group: EventLoopGroup
     let upstream: HTTPServer
     let upstreamPort: Int
@@ -29,10 +30,10 @@ final class ForwardProxyHarness: Sendable {
         "mapped.test": [IPAddress("::ffff:127.0.0.1")!],
     ]
 
-    static func with<R>(rules: [RuleSpec] = [], credential: Bool = true,
+    static func with<R>(rules: [RuleSpec] = [], credential: Bool = true, approvalTimeout: Duration = .seconds(180),
                         _ body: (ForwardProxyHarness) async throws -> R) async throws -> R {
         try await VaultHarness.with { vault in
-            let harness = try await ForwardProxyHarness(vault: vault)
+            let harness = try await ForwardProxyHarness(vault: vault, approvalTimeout: approvalTimeout)
             do {
                 try await vault.core.write { tx in
                     for spec in rules { _ = try tx.createRule(spec, actor: nil) }
@@ -54,8 +55,9 @@ final class ForwardProxyHarness: Sendable {
         }
     }
 
-    private init(vault: VaultHarness) async throws {
+    private init(vault: VaultHarness, approvalTimeout: Duration) async throws {
         self.vault = vault
+        sessionID = try await vault.core.write { try $0.createSession(SessionInput(title: "forward"), owner: "key_test") }.id
         group = try EventLoopGroup(loopCount: 2)
         client = HTTPClient(group: group)
         let seen = self.seen
@@ -72,11 +74,11 @@ final class ForwardProxyHarness: Sendable {
                                     logger: quietLogger)
         let forward = ForwardProxy(store: vault.store, client: client,
                                    resolver: EgressResolver(lookup: StubLookup(answers: Self.stubAnswers)),
-                                   logger: quietLogger)
+                                   approvalTimeout: approvalTimeout, logger: quietLogger)
         proxy = HTTPServer(group: group, handler: ProxySocketHandler(modelRoute: modelRoute, forwardProxy: forward),
                            logger: quietLogger)
         socketPath = "/tmp/warden-fwd-\(UUID().uuidString.prefix(8)).sock"
-        try proxy.listen(.unix(path: socketPath), context: SessionSocketIdentity(sessionID: Self.sessionID, kind: .proxy))
+        try proxy.listen(.unix(path: socketPath), context: SessionSocketIdentity(sessionID: sessionID, kind: .proxy))
     }
 
     private func stop() async {
@@ -91,10 +93,11 @@ final class ForwardProxyHarness: Sendable {
 
     /// Sends `target` (absolute-form, or authority-form for CONNECT) through the proxy socket.
     func send(_ target: String, method: String = "GET", host: String? = nil,
-              headers: HTTPHeaders = [:]) async throws -> (ResponseHead, String) {
+              headers: HTTPHeaders = [:], body requestBody: [UInt8] = []) async throws -> (ResponseHead, String) {
         var headers = headers
         headers.add("Host", host ?? Self.authority(of: target))
-        let (head, body) = try await client.stream(ClientRequest(method: method, target: target, headers: headers),
+        let (head, body) = try await client.stream(ClientRequest(method: method, target: target, headers: headers,
+                                                                 body: requestBody),
                                                    to: .unix(path: socketPath))
         return (head, String(decoding: try await body.collect(), as: UTF8.self))
     }
@@ -106,7 +109,7 @@ final class ForwardProxyHarness: Sendable {
     }
 
     func proxyAudit() async throws -> [[String: JSONValue]] {
-        try await vault.audit(kind: "proxy.request", session: Self.sessionID).map { record in
+        try await vault.audit(kind: "proxy.request", session: sessionID).map { record in
             guard case .object(let detail) = JSONValue.decode(record.detail) else { return [:] }
             return detail
         }

@@ -92,15 +92,6 @@ struct ForwardProxyTests {
         }
     }
 
-    @Test func approveRulesAreRefusedUntilHoldsExist() async throws {
-        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "approve")]) { h in
-            let (head, body) = try await h.send("http://\(h.origin)/x")
-            #expect(head.status == .forbidden)
-            #expect(H.error(body)["code"] == .string("approval_required"))
-            #expect(h.seen.value.isEmpty)
-        }
-    }
-
     @Test func traceConnectHTTPSAndHostMismatchAreRefused() async throws {
         try await H.with(rules: [Self.allowLoopback]) { h in
             let (trace, _) = try await h.send("http://\(h.origin)/", method: "TRACE")

@@ -17,7 +17,7 @@ extension ForwardProxy {
         entry.host = "\(host):\(port)"
         entry.path = ""
 
-        let decision = try Self.tunnelDecision(host: host, rules: try await loadRules())
+        let decision = try Self.tunnelDecision(host: host, rules: try await loadRules(), modelHosts: modelHosts)
         entry.rule = decision.rule?.id
         if let rule = decision.rule {
             let outcome = rateLimiter.allow(session: session, rule: rule)
@@ -59,10 +59,12 @@ extension ForwardProxy {
     }
 
     /// Whether a tunnel to `host` may open, from the rules that concern the host as a whole.
-    static func tunnelDecision(host: EgressHost, rules: [EgressRule]) throws(ForwardProxyError) -> EgressDecision {
+    static func tunnelDecision(host: EgressHost, rules: [EgressRule],
+                               modelHosts: [EgressHost] = []) throws(ForwardProxyError) -> EgressDecision {
         let hostRules = rules.filter { $0.host.matches(host) }
         let wholeHost = hostRules.filter { $0.pathPrefix == nil && $0.methods == nil }
-        let decision = EgressPolicy.decide(method: "CONNECT", host: host, path: NormalizedPath.root, rules: wholeHost)
+        let decision = EgressPolicy.decide(method: "CONNECT", host: host, path: NormalizedPath.root, rules: wholeHost,
+                                           alwaysAllowedHosts: modelHosts)
         switch decision.action {
         case .deny:
             if case .noMatchingRule = decision.basis,

@@ -14,6 +14,9 @@ public struct ForwardProxy: HTTPHandler {
     let rateLimiter: EgressRateLimiter
     let rules: EgressRuleCache
     let auditor: ProxyAuditor
+    let approvals: ApprovalHold
+    /// Model API hosts configured for the sessions: allowed without a rule (SPEC §5).
+    let modelHosts: [EgressHost]
     let upstreamIdleTimeout: Duration
     /// How long a CONNECT waits for each upstream address to accept.
     let connectTimeout: Duration
@@ -21,7 +24,8 @@ public struct ForwardProxy: HTTPHandler {
 
     public init(store: CredentialStore, client: HTTPClient, resolver: EgressResolver = EgressResolver(),
                 rateLimiter: EgressRateLimiter = EgressRateLimiter(), upstreamIdleTimeout: Duration = .seconds(120),
-                connectTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "warden.proxy")) {
+                connectTimeout: Duration = .seconds(10), approvalTimeout: Duration = .seconds(180),
+                modelHosts: [EgressHost] = [], logger: Logger = Logger(label: "warden.proxy")) {
         self.store = store
         self.client = client
         self.resolver = resolver
@@ -31,6 +35,8 @@ public struct ForwardProxy: HTTPHandler {
         self.logger = logger
         rules = EgressRuleCache(core: store.core)
         auditor = ProxyAuditor(core: store.core, logger: logger)
+        approvals = ApprovalHold(core: store.core, timeout: approvalTimeout, logger: logger)
+        self.modelHosts = modelHosts
     }
 
     public func handle(_ request: Request) -> HandlerResult {
@@ -53,16 +59,23 @@ public struct ForwardProxy: HTTPHandler {
         entry.path = target.path.value
 
         let decision = EgressPolicy.decide(method: request.method, host: target.host, path: target.path,
-                                           rules: try await loadRules())
+                                           rules: try await loadRules(), alwaysAllowedHosts: modelHosts)
         entry.rule = decision.rule?.id
-        switch decision.action {
-        case .deny: throw .denied(decision.reason)
-        case .approve: throw .approvalRequired(decision.reason)
-        case .allow: break
-        }
+        if decision.action == .deny { throw .denied(decision.reason) }
         if let rule = decision.rule {
             let outcome = rateLimiter.allow(session: session, rule: rule)
             guard outcome.isAllowed else { throw .rateLimited(ruleID: rule.id, retryAfter: outcome.retryAfterSeconds) }
+        }
+        if decision.action == .approve {
+            let held = HeldRequest(method: request.method, host: target.auditHost, path: target.path.value,
+                                   headers: request.headers, body: request.body)
+            switch try await approvals.hold(held, session: session) {
+            case .approved(let id):
+                entry.approval = id
+            case .refused(let id, let status, let reason):
+                entry.approval = id
+                throw .approvalRefused(approvalID: id, status: status, reason: reason)
+            }
         }
 
         let addresses: [DialAddress]

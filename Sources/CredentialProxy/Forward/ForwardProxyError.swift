@@ -12,6 +12,9 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     case invalidPath(String)
     case denied(String)
     case approvalRequired(String)
+    /// A held request a person denied, or that expired (or was cancelled) before anyone decided.
+    case approvalRefused(approvalID: String, status: String, reason: String?)
+    case approvalUnavailable
     case rateLimited(ruleID: String, retryAfter: Int)
     case addressRefused(String)
     case rulesUnavailable
@@ -26,9 +29,9 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .interceptionRequired: return .notImplemented
         case .httpsAbsoluteForm, .notAbsoluteForm, .invalidAuthority, .invalidPath: return .badRequest
         case .hostMismatch: return .misdirected
-        case .denied, .approvalRequired, .addressRefused: return .forbidden
+        case .denied, .approvalRequired, .approvalRefused, .addressRefused: return .forbidden
         case .rateLimited: return .tooManyRequests
-        case .rulesUnavailable, .credentialUnavailable: return .serviceUnavailable
+        case .rulesUnavailable, .credentialUnavailable, .approvalUnavailable: return .serviceUnavailable
         case .noSession: return .internalServerError
         case .upstreamUnreachable, .upstreamEncoded: return .badGateway
         }
@@ -36,7 +39,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
 
     var type: String {
         switch self {
-        case .denied, .approvalRequired, .addressRefused: return "permission"
+        case .denied, .approvalRequired, .approvalRefused, .addressRefused: return "permission"
         default: return ErrorType.forStatus(status)
         }
     }
@@ -52,6 +55,8 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .invalidPath: return "invalid_path"
         case .denied: return "egress_denied"
         case .approvalRequired: return "approval_required"
+        case .approvalRefused(_, let status, _): return status == "denied" ? "approval_denied" : "approval_\(status)"
+        case .approvalUnavailable: return "approval_unavailable"
         case .rateLimited: return "rate_limited"
         case .addressRefused: return "egress_address_refused"
         case .rulesUnavailable: return "egress_rules_unavailable"
@@ -78,7 +83,12 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .invalidPath(let reason): return "The path was refused: \(reason)."
         case .denied(let reason): return reason
         case .approvalRequired(let reason):
-            return "\(reason); holding requests for approval is not available yet, so it was refused."
+            return "\(reason); a CONNECT tunnel cannot be held, since its requests are encrypted."
+        case .approvalRefused(let id, let status, let reason):
+            let outcome = status == "denied" ? "denied by a person" : (status == "expired" ? "not decided in time" : status)
+            return "The request held for approval \(id) was \(outcome)\(reason.map { ": \($0)" } ?? ""); it was not sent."
+        case .approvalUnavailable:
+            return "The request needs approval, but the approval could not be recorded or read; it was not sent (see warden's log)."
         case .rateLimited(let rule, let retryAfter):
             return "Egress rule \(rule)'s rate limit is reached; retry in \(retryAfter) s."
         case .addressRefused(let reason): return reason

@@ -16,6 +16,8 @@ struct ProxyAuditEntry: Sendable {
     var credential: String?
     /// The egress rule that let a forwarded request through (nil on the model route).
     var rule: String?
+    /// The approval a held request waited for.
+    var approval: String?
     var bytes = 0
     /// Bytes the agent sent through a CONNECT tunnel (nil for other requests).
     var bytesSent: Int?
@@ -33,6 +35,7 @@ struct ProxyAuditEntry: Sendable {
         ]
         if let error { detail["error"] = .string(error) }
         if let rule { detail["rule"] = .string(rule) }
+        if let approval { detail["approval_id"] = .string(approval) }
         if let bytesSent { detail["bytes_sent"] = .integer(Int64(bytesSent)) }
         return detail
     }
