@@ -65,6 +65,7 @@ struct Serve: AsyncParsableCommand {
             group: group, proxy: try models.proxyHandler(credentials: credentials, group: group),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()
+        core.metrics.register { server.statistics.families(server: "api") + scheduling.socketStatistics.families(server: "sessions") }
         let listener = try server.listen(SocketAddress(parsing: listen))
         logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
                                             "data_dir": "\(dataURL.path)", "max_containers": "\(agents.maxContainers)"])

@@ -153,6 +153,13 @@ struct ForwardProxyTests {
             }.joined()
             #expect(!everything.contains(H.secret))
             #expect(!everything.contains("abc123"))
+
+            // Each audit row is counted in /metrics.
+            let metrics = PrometheusText.render(h.vault.store.metrics.families)
+            #expect(metrics.contains(#"warden_proxy_requests_total{route="forward",status="200",outcome="relayed"} 1"#))
+            #expect(metrics.contains(#"warden_proxy_requests_total{route="forward",status="403",outcome="egress_denied"} 1"#))
+            #expect(metrics.contains("warden_proxy_credentials_injected_total 1"))
+            #expect(metrics.contains(#"warden_proxy_bytes_total{direction="to_agent"} \#(body.utf8.count)"#))
         }
     }
 }

@@ -14,6 +14,7 @@ extension ForwardProxy {
             throw .invalidAuthority("CONNECT needs host:port as its target")
         }
         let (host, port) = try ForwardTarget.connectTarget(authority, hostHeader: request.headers["Host"])
+        entry.route = .tunnel
         entry.host = "\(host):\(port)"
         entry.path = ""
 

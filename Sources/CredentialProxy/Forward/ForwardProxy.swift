@@ -34,13 +34,14 @@ public struct ForwardProxy: HTTPHandler {
         self.connectTimeout = connectTimeout
         self.logger = logger
         rules = EgressRuleCache(core: store.core)
-        auditor = ProxyAuditor(core: store.core, logger: logger)
+        auditor = ProxyAuditor(store: store, logger: logger)
         approvals = ApprovalHold(core: store.core, timeout: approvalTimeout, logger: logger)
         self.modelHosts = modelHosts
     }
 
     public func handle(_ request: Request) -> HandlerResult {
-        var entry = ProxyAuditEntry(session: nil, method: request.method, path: request.path)
+        var entry = ProxyAuditEntry(session: nil, route: .forward, method: request.method, path: request.path)
+        entry.requestBytes = request.body.count
         if case .authority(let authority) = request.target { entry.host = authority }
         if case .absolute(_, let authority, _, _) = request.target { entry.host = authority }
         return auditor.exchange(request, entry: entry, noSession: ForwardProxyError.noSession, logger: logger) {
