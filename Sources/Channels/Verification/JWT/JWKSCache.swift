@@ -33,7 +33,8 @@ public actor JWKSCache {
     /// The key called `id`, fetching or refetching the key set when the cache allows it.
     public func key(id: String, now: Date) async throws(VerificationFailure) -> JSONWebKey {
         if isFresh(now), let key = keys[id] { return key }
-        if mayFetch(now) { await refresh(now: now) }
+        // A fetch under way is awaited even when this lookup could not start one itself.
+        if pending != nil || mayFetch(now) { await refresh(now: now) }
         if isFresh(now) {
             if let key = keys[id] { return key }
             throw .keyUnknown("the token is signed with key '\(id.prefix(64))', which is not in the platform's key set "

@@ -2,17 +2,17 @@ import Foundation
 
 /// A verified token's claims: the registered ones the verifiers check, and every other
 /// top-level string or boolean claim by name (Bot Framework's `serviceurl`, Google's `email`).
-public struct JWTClaims: Sendable, Decodable {
-    public let issuer: String?
+struct JWTClaims: Sendable, Decodable {
+    let issuer: String?
     /// `aud` may be one string or an array of them (RFC 7519 §4.1.3).
-    public let audiences: [String]
-    public let expiresAt: Date?
-    public let notBefore: Date?
+    let audiences: [String]
+    let expiresAt: Date?
+    let notBefore: Date?
     private let strings: [String: String]
     private let booleans: [String: Bool]
 
-    public func string(_ name: String) -> String? { strings[name] }
-    public func bool(_ name: String) -> Bool? { booleans[name] }
+    func string(_ name: String) -> String? { strings[name] }
+    func bool(_ name: String) -> Bool? { booleans[name] }
 
     private struct Name: CodingKey {
         let stringValue: String
@@ -21,7 +21,7 @@ public struct JWTClaims: Sendable, Decodable {
         init?(intValue: Int) { nil }
     }
 
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Name.self)
         var strings: [String: String] = [:]
         var booleans: [String: Bool] = [:]

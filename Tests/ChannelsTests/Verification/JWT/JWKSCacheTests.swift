@@ -38,9 +38,12 @@ import Testing
     @Test func lookupsThatArriveTogetherShareOneFetch() async throws {
         try await KeySetServer.with([TestRSAKey.first.jwk(kid: "a")]) { server in
             let cache = try cache(server)
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { _ = await lookup(cache, "a", at: 0) } }
+            let found = await withTaskGroup(of: Result<String, VerificationFailure>.self) { group in
+                for _ in 0..<8 { group.addTask { await lookup(cache, "a", at: 0) } }
+                return await group.reduce(into: []) { $0.append($1) }
             }
+            // Every one of them gets the key, not only the one that started the fetch.
+            #expect(found == Array(repeating: .success("a"), count: 8))
             #expect(server.keySetFetches == 1)
         }
     }
