@@ -75,6 +75,37 @@ import TestSupport
         }
     }
 
+    enum Misstep: String, CaseIterable, Sendable {
+        /// A request without Host: 400.
+        case missingHost
+        /// Half a request head, then silence: 408.
+        case partialHead
+        /// The first bytes of a TLS record, then silence: the head's clock runs from them, so 408
+        /// rather than the silent close of an idle connection.
+        case partialRecord
+    }
+
+    /// Rejections and timeouts inside the session are the plaintext ones, encrypted, followed by close_notify.
+    @Test(arguments: Misstep.allCases)
+    func errorsInsideTheSessionAreAnsweredInsideIt(_ misstep: Misstep) async throws {
+        let proxy = try InterceptingProxy()
+        // Long enough for the handshake on a loaded machine, short enough to wait for.
+        let configuration = testConfiguration { $0.headerTimeout = .milliseconds(1500) }
+        try await withTestServer(proxy.handler, configuration: configuration) { server in
+            let client = try await proxy.open(server)
+            switch misstep {
+            case .missingHost: try await client.send("GET /no-host HTTP/1.1\r\n\r\n")
+            case .partialHead: try await client.send("GET /slowloris HTTP/1.1\r\nHost: host.test\r\n")
+            case .partialRecord: #expect(send(client.fd, [0x17, 0x03, 0x03], 3, Int32(MSG_NOSIGNAL)) == 3)
+            }
+            let response = try await client.readResponse()
+            #expect(response.status == (misstep == .missingHost ? 400 : 408))
+            #expect(response.closes)
+            #expect(await client.waitForClose().isCleanClose)
+            #expect(client.tls?.receivedCloseNotify == true)
+        }
+    }
+
     /// Without SNI the handler learns nothing from TLS; without ALPN the server does not choose one.
     @Test func aClientWithoutSNIOrALPNIsServed() async throws {
         let proxy = try InterceptingProxy()
