@@ -89,10 +89,11 @@ import TestSupport
     @Test(arguments: Misstep.allCases)
     func errorsInsideTheSessionAreAnsweredInsideIt(_ misstep: Misstep) async throws {
         let proxy = try InterceptingProxy()
-        // Long enough for the handshake on a loaded machine, short enough to wait for.
-        let configuration = testConfiguration { $0.headerTimeout = .milliseconds(1500) }
-        try await withTestServer(proxy.handler, configuration: configuration) { server in
+        // The header timeout also bounds the handshake, which a loaded machine can slow down a
+        // lot: the usual test timeout, and a client that waits longer than that for the 408.
+        try await withTestServer(proxy.handler, configuration: testConfiguration()) { server in
             let client = try await proxy.open(server)
+            client.setReceiveTimeout(15)
             switch misstep {
             case .missingHost: try await client.send("GET /no-host HTTP/1.1\r\n\r\n")
             case .partialHead: try await client.send("GET /slowloris HTTP/1.1\r\nHost: host.test\r\n")
@@ -194,7 +195,8 @@ import TestSupport
 
     @Test func aHandshakeThatDoesNotFinishWithinTheHeaderTimeoutIsClosed() async throws {
         let proxy = try InterceptingProxy()
-        let configuration = testConfiguration { $0.headerTimeout = .milliseconds(300) }
+        // Short, but long enough for the CONNECT head itself to arrive on a loaded machine.
+        let configuration = testConfiguration { $0.headerTimeout = .seconds(1) }
         try await withTestServer(proxy.handler, configuration: configuration) { server in
             let client = try server.connect()
             try await client.send("CONNECT host.test:443 HTTP/1.1\r\nHost: host.test:443\r\n\r\n")
@@ -403,7 +405,10 @@ private final class InterceptingProxy: Sendable {
 
 /// The streamed body's bytes `from..<from+count`.
 private func streamPattern(_ count: Int, from start: Int = 0) -> [UInt8] {
-    (start..<start + count).map { UInt8(truncatingIfNeeded: $0 % 251) }
+    [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        for i in 0..<count { buffer[i] = UInt8(truncatingIfNeeded: (start + i) % 251) }
+        initialized = count
+    }
 }
 
 /// The first flight of a TLS client for `serverName`, captured on a socketpair.
