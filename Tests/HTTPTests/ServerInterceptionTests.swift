@@ -286,7 +286,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: caFile) }
         try await withTestServer(proxy.handler, configuration: testConfiguration()) { server in
             let curl = try ChildProcess("/usr/bin/curl", [
-                "--silent", "--show-error", "--max-time", "20", "--noproxy", "",
+                "-q", "--silent", "--show-error", "--max-time", "20", "--noproxy", "", // -q: no ~/.curlrc
                 "--proxy", "http://127.0.0.1:\(server.port)", "--cacert", caFile,
                 "--data-binary", "from curl", "--write-out", "\n",
                 "https://host.test:443/path?q=1",
