@@ -33,7 +33,10 @@ extension ServerConnection {
     /// session is a new connection: the handshake must finish within the header timeout
     /// (counted from now, not from the last byte, so a trickled handshake cannot hold it), and
     /// the first request then has a header timeout of its own.
-    func startInterception(_ interception: TLSInterception) {
+    func startInterception(_ interception: TLSInterception) { startTLS(interception, counted: true) }
+
+    /// `counted`: an intercepted CONNECT (a TLS listener's connections are not interceptions).
+    func startTLS(_ interception: TLSInterception, counted: Bool) {
         let channel: TLSChannel
         do {
             channel = try TLSChannel(context: interception.context, peer: remoteAddress)
@@ -46,7 +49,7 @@ extension ServerConnection {
         output = []
         outputSent = 0
         tls = session
-        server.statistics.intercepted.add(1, ordering: .relaxed)
+        if counted { server.statistics.intercepted.add(1, ordering: .relaxed) }
         phase = .head
         scanner.reset()
         servedRequests = 0
@@ -106,7 +109,7 @@ extension ServerConnection {
         } else {
             server.statistics.tlsHandshakeFailures.add(1, ordering: .relaxed)
             // The SNI says which host's certificate the client refused, when it got that far.
-            server.logger.info("TLS handshake on an intercepted CONNECT failed", metadata: [
+            server.logger.info("TLS handshake failed", metadata: [
                 "remote": "\(remoteAddress)", "sni": "\(session.channel.requestedServerName ?? "-")", "reason": "\(error.reason)",
             ])
         }
