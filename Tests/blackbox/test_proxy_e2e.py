@@ -114,7 +114,8 @@ def test_curl_over_https_is_intercepted_and_only_the_upstream_sees_the_real_secr
         assert upstream.seen, f"the HTTPS upstream was never reached\n{s.log()[-4000:]}"
         headers = upstream.seen[-1]["headers"]
         assert headers.get("Authorization") == f"Bearer {secret}", headers
-        assert headers.get("X-Leak-Probe") == "ph-echo", "a placeholder is replaced only in the credential's header"
+        # SPEC §5: a placeholder in any header is replaced on the credential's own hosts.
+        assert headers.get("X-Leak-Probe") == secret, headers
         outputs = _tool_outputs(s, session)
         assert any('"headers"' in o for o in outputs), f"curl's output (the echo) is in the transcript: {outputs}"
         assert not any(secret in o for o in outputs), "the echoed secret reached the agent"
