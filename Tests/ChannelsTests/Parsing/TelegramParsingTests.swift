@@ -34,6 +34,11 @@ import Testing
         #expect(message.mentionsBot)
     }
 
+    @Test func idsBeyondDoublePrecisionSurviveExactly() throws {
+        let body = replacing(TelegramPayloads.privateMessage, [("\"from\": {\"id\": 1111111", "\"from\": {\"id\": 9007199254740993")])
+        #expect(try message(parse(.telegram, body, bot: bot)).author.id == "9007199254740993")
+    }
+
     @Test func theBotsOwnMessageIsIgnored() throws {
         let own = replacing(TelegramPayloads.privateMessage, [("\"from\": {\"id\": 1111111, \"is_bot\": false", "\"from\": {\"id\": 7000000001, \"is_bot\": true")])
         #expect(try ignoredReason(parse(.telegram, own, bot: bot)) == .ownMessage)
