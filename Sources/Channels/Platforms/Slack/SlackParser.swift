@@ -94,6 +94,15 @@ enum SlackText {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }
+
+    /// The UTF-16 length of `scalar` once escaped.
+    static func escapedLength(_ scalar: Unicode.Scalar) -> Int {
+        switch scalar {
+        case "&": return 5
+        case "<", ">": return 4
+        default: return scalar.utf16.count
+        }
+    }
 }
 
 extension UInt8 {
