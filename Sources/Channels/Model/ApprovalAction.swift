@@ -1,6 +1,6 @@
 /// A person's approve or deny, from a card button or a text command. Whether they may decide
 /// (a listed approver of the channel) is checked later, against `actor.id`.
-public struct ApprovalAction: Sendable, Equatable {
+public struct ApprovalAction: Sendable, Equatable, Codable {
     public var approvalID: String
     public var decision: ApprovalDecision
     public var actor: ChannelAuthor
@@ -34,8 +34,9 @@ public enum ApprovalDecision: String, Sendable, CaseIterable, Codable {
 
 /// What it takes to change a posted approval card later (to show who decided, or that it
 /// expired). Built from a click, or with `posted(in:messageID:)` from the id the platform
-/// returned when the card was posted.
-public enum CardHandle: Sendable, Hashable {
+/// returned when the card was posted. A click's `responseURL` and Discord interaction token are
+/// short-lived capabilities (30 and 15 minutes): keep them out of logs.
+public enum CardHandle: Sendable, Hashable, Codable {
     /// `response_url` comes only with a click; `chat.update` needs channel and ts.
     case slack(channelID: String, messageTS: String, responseURL: String?)
     /// `callbackQueryID` comes only with a click, and must be answered to stop the spinner.
@@ -63,7 +64,7 @@ public enum CardHandle: Sendable, Hashable {
 }
 
 /// A Discord interaction, whose token (valid 15 minutes) lets Warden answer it without the bot token.
-public struct DiscordInteractionRef: Sendable, Hashable {
+public struct DiscordInteractionRef: Sendable, Hashable, Codable {
     public var applicationID: String
     public var interactionID: String
     public var token: String

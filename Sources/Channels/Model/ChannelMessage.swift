@@ -1,6 +1,6 @@
 /// A person's message from any platform, in one shape: what the session mapping, dedupe and the
 /// agent need, and nothing platform-specific beyond the ids to answer with.
-public struct ChannelMessage: Sendable, Equatable {
+public struct ChannelMessage: Sendable, Equatable, Codable {
     /// The platform's retry-stable id of the delivery (Slack `event_id`, `X-GitHub-Delivery`,
     /// Telegram `update_id`, …): the first dedupe, for 24 h.
     public var deliveryID: String

@@ -1,5 +1,5 @@
 /// What an approval card shows: enough for an approver to decide from the chat alone.
-public struct ApprovalCard: Sendable, Equatable {
+public struct ApprovalCard: Sendable, Equatable, Codable {
     public var approvalID: String
     /// One line: `POST api.github.com/repos/acme/app/pulls`.
     public var summary: String
@@ -42,8 +42,8 @@ public struct ApprovalCard: Sendable, Equatable {
 }
 
 /// How an approval ended, to show on its card in place of the buttons.
-public struct ApprovalOutcome: Sendable, Equatable {
-    public enum Status: String, Sendable, CaseIterable {
+public struct ApprovalOutcome: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, CaseIterable, Codable {
         case approved, denied, expired, cancelled
     }
 

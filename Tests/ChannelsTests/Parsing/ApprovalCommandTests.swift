@@ -1,4 +1,5 @@
 import Channels
+import Foundation
 import Testing
 
 @Suite struct ApprovalCommandTests {
@@ -29,5 +30,18 @@ import Testing
         #expect(ApprovalCommand.parseButton("maybe:\(approvalID)") == nil)
         #expect(ApprovalCommand.parseButton("approve:") == nil)
         #expect(ApprovalCommand.parseButton(approvalID) == nil)
+    }
+}
+
+@Suite struct InboundModelCodingTests {
+    /// Messages and card handles are stored between the webhook and the reply or the card update.
+    @Test func messagesAndCardHandlesSurviveJSON() throws {
+        let bot = BotIdentity(ids: [SlackPayloads.botUserID])
+        let message = try message(parse(.slack, SlackPayloads.appMention, bot: bot))
+        let decoded = try JSONDecoder().decode(ChannelMessage.self, from: JSONEncoder().encode(message))
+        #expect(decoded == message)
+        let handle = CardHandle.discord(channelID: "1", messageID: "2",
+                                        interaction: DiscordInteractionRef(applicationID: "3", interactionID: "4", token: "t"))
+        #expect(try JSONDecoder().decode(CardHandle.self, from: JSONEncoder().encode(handle)) == handle)
     }
 }
