@@ -56,9 +56,8 @@ public struct SlackParser: ChannelParser {
         guard let authorID = event.text("user") ?? event.text("bot_id") else { throw event.missing("user") }
         let threadTS = event.text("thread_ts")
         let rawText = event.string("text") ?? ""
-        let ownMentionIDs = bot.ids
         let mentioned = MentionText.angleMentionIDs(in: rawText)
-        let text = SlackText.unescape(MentionText.removingAngleMentions(of: ownMentionIDs, from: rawText)).trimmingWhitespace()
+        let text = SlackText.unescape(MentionText.removingAngleMentions(of: bot.ids, from: rawText)).trimmingWhitespace()
         guard !text.isEmpty else { return .ignored(.noText) }
 
         let message = ChannelMessage(
@@ -71,8 +70,8 @@ public struct SlackParser: ChannelParser {
             author: ChannelAuthor(id: authorID, displayName: Self.displayName(event),
                                   isBot: event.text("bot_id") != nil),
             text: text,
-            mentions: mentioned.filter { !ownMentionIDs.contains($0) },
-            mentionsBot: type == "app_mention" || mentioned.contains(where: ownMentionIDs.contains),
+            mentions: mentioned.filter { !bot.isBot($0) },
+            mentionsBot: type == "app_mention" || mentioned.contains(where: bot.isBot),
             isDirect: event.string("channel_type") == "im",
             replyTo: threadTS == ts ? nil : threadTS)
         return .fromMessage(message)
