@@ -33,7 +33,8 @@ enum WebhookValidation {
 
     static func description(_ text: String?) throws(CoreError) -> String? {
         guard let text else { return nil }
-        guard text.count <= maxDescriptionLength else {
+        // Counted as JSON Schema counts `maxLength` (code points), as the other text fields are.
+        guard text.unicodeScalars.count <= maxDescriptionLength else {
             throw invalid("description", "'description' is limited to \(maxDescriptionLength) characters.")
         }
         return text
