@@ -63,7 +63,7 @@ struct Serve: AsyncParsableCommand {
         schedulerConfiguration.caCertificate = try ContainerTrustBundle.write(for: authority)
         let scheduling = SchedulerService(
             core: core, runtime: runtime, configuration: schedulerConfiguration,
-            group: group, proxy: try models.proxyHandler(credentials: credentials, group: group),
+            group: group, proxy: try models.proxyHandler(credentials: credentials, group: group, authority: authority),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()
         let webhooks = WebhookService(core: core, sealer: credentials.vault, group: group)

@@ -23,7 +23,7 @@ struct ForwardProxyApprovalTests {
             }
             let approval = try await Self.pendingApproval(h)
             #expect(h.seen.value.isEmpty, "nothing leaves before a person decides")
-            #expect(approval.kind == "egress")
+            #expect(approval.kind == "http_request")
             #expect(approval.summary.contains("POST 127.0.0.1:\(h.upstreamPort)/v1/charges"))
             let shown = approval.request
             #expect(shown.method == "POST")

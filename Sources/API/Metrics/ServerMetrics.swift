@@ -18,6 +18,10 @@ extension ServerStatistics {
             counter("timeouts_total", "Requests that did not arrive in time (408).", timeouts.load(ordering: .relaxed)),
             counter("accept_errors_total", "Failed accept() calls.", acceptErrors.load(ordering: .relaxed)),
             counter("tunnels_total", "CONNECT tunnels started.", tunnels.load(ordering: .relaxed)),
+            counter("intercepted_total", "CONNECTs whose TLS warden terminated to see the requests inside.",
+                    intercepted.load(ordering: .relaxed)),
+            counter("tls_handshake_failures_total", "TLS handshakes that failed or timed out.",
+                    tlsHandshakeFailures.load(ordering: .relaxed)),
         ]
     }
 }

@@ -7,6 +7,10 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     case interceptionRequired(String)
     case httpsAbsoluteForm
     case notAbsoluteForm(String)
+    /// Inside an intercepted CONNECT, requests name only a path.
+    case notOriginForm(String)
+    case serverNameMismatch(connect: String, serverName: String)
+    case interceptionFailed(host: String, reason: String)
     case invalidAuthority(String)
     case hostMismatch(target: String, host: String)
     case invalidPath(String)
@@ -27,8 +31,9 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         switch self {
         case .traceRefused: return .methodNotAllowed
         case .interceptionRequired: return .notImplemented
-        case .httpsAbsoluteForm, .notAbsoluteForm, .invalidAuthority, .invalidPath: return .badRequest
-        case .hostMismatch: return .misdirected
+        case .httpsAbsoluteForm, .notAbsoluteForm, .notOriginForm, .invalidAuthority, .invalidPath: return .badRequest
+        case .hostMismatch, .serverNameMismatch: return .misdirected
+        case .interceptionFailed: return .internalServerError
         case .denied, .approvalRequired, .approvalRefused, .addressRefused: return .forbidden
         case .rateLimited: return .tooManyRequests
         case .rulesUnavailable, .credentialUnavailable, .approvalUnavailable: return .serviceUnavailable
@@ -50,6 +55,9 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .interceptionRequired: return "interception_not_available"
         case .httpsAbsoluteForm: return "https_needs_connect"
         case .notAbsoluteForm: return "not_found"
+        case .notOriginForm: return "invalid_target"
+        case .serverNameMismatch: return "server_name_mismatch"
+        case .interceptionFailed: return "interception_failed"
         case .invalidAuthority: return "invalid_host"
         case .hostMismatch: return "host_mismatch"
         case .invalidPath: return "invalid_path"
@@ -71,8 +79,14 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         switch self {
         case .traceRefused: return "TRACE is refused by the proxy: it would echo injected credentials back."
         case .interceptionRequired(let why):
-            return "\(why), so warden must intercept this CONNECT to see its requests; interception of such hosts "
-                + "arrives next and is not available yet."
+            return "\(why), so warden must intercept this CONNECT to see its requests, but this proxy runs without "
+                + "a certificate authority."
+        case .notOriginForm(let method):
+            return "Inside an intercepted CONNECT a \(method) request must name only a path (origin form)."
+        case .serverNameMismatch(let connect, let serverName):
+            return "The TLS server name (\(serverName)) does not name the CONNECT target (\(connect))."
+        case .interceptionFailed(let host, let reason):
+            return "Warden could not intercept the CONNECT to \(host): \(reason)."
         case .httpsAbsoluteForm:
             return "An https:// URL cannot be sent to the proxy as a plain request; use CONNECT."
         case .notAbsoluteForm(let path):

@@ -17,7 +17,7 @@ struct ApprovalHold: Sendable {
     func hold(_ request: HeldRequest, session: String) async throws(ForwardProxyError) -> Outcome {
         let approval: Approval
         do {
-            approval = try await core.requestApproval(session: session, run: nil, kind: "egress",
+            approval = try await core.requestApproval(session: session, run: nil, kind: "http_request",
                                                       summary: request.summary, request: request.details,
                                                       expiresIn: timeout.timeInterval)
         } catch {
