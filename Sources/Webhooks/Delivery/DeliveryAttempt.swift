@@ -48,7 +48,7 @@ struct DeliveryAttempt: Sendable {
         case .success(let response)?:
             let status = response.status.code
             if (200..<300).contains(status) { return .delivered(status: status) }
-            let retryAfter = status == 429 || status == 503 ? response.headers["Retry-After"].flatMap { RetryAfter.parse($0) } : nil
+            let retryAfter = status == 429 || status == 503 ? response.headers.retryAfter() : nil
             return .refused(status: status, retryAfter: retryAfter)
         }
     }

@@ -8,7 +8,7 @@ import Testing
 
 /// Deliveries end to end: events committed through the core reach a real HTTP endpoint on
 /// 127.0.0.1, signed, once, and retried as the endpoint's answers require.
-@Suite struct DeliveryTests {
+@Suite struct WebhookDeliveryTests {
     @Test func aCompletedRunIsDeliveredOnceWithAValidSignature() async throws {
         try await WebhookHarness.with { h in
             let receiver = try h.receiver()

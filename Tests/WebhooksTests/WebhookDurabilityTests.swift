@@ -9,7 +9,7 @@ import Testing
 
 /// Deliveries and the dispatcher's cursor live in the database: a restart resumes what was
 /// pending and delivers what was committed while the service was down, without repeats.
-@Suite struct DurabilityTests {
+@Suite struct WebhookDurabilityTests {
     @Test func pendingDeliveriesAndEventsFromTheDowntimeAreDeliveredAfterARestart() async throws {
         try await WebhookHarness.with { first in
             let receiver = try first.receiver(answers: [Receiver.answer(503, headers: ["Retry-After": "3600"])])
