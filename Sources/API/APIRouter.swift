@@ -6,7 +6,7 @@ import Store
 
 /// Every route Warden serves, in one place, so the OpenAPI test can compare the two.
 public enum APIRouter {
-    /// Without `credentials` (a vault), the credential routes answer 503.
+    /// Without `credentials` (a vault), the credential routes and webhook creation answer 503.
     public static func make(core: WardenCore, credentials: CredentialStore? = nil, configuration: APIConfiguration = .init(),
                             logger: Logger) -> Router {
         var router = Router(logger: logger)
@@ -23,6 +23,7 @@ public enum APIRouter {
         TaskRoutes.register(on: &router, context)
         CredentialRoutes.register(on: &router, context)
         RuleRoutes.register(on: &router, context)
+        WebhookRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return router
     }

@@ -110,7 +110,30 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
                      let id = String(path.split(separator: "/")[2])
                      return "\(try await f.count("egress_rules", where: "id = ?", [.text(id)])) \(try await f.count("audit"))"
                  }),
+        Endpoint(method: "POST", template: "/v1/webhooks", allowed: [.admin], success: 201,
+                 prepare: { _, _ in ("/v1/webhooks", #"{"url":"https://hooks.example.com/in","events":["run.completed"]}"#) },
+                 state: { f, _ in "\(try await f.count("webhooks")) \(try await f.count("audit"))" }),
+        Endpoint(method: "GET", template: "/v1/webhooks", allowed: [.admin], success: 200,
+                 prepare: { _, _ in ("/v1/webhooks", nil) }),
+        Endpoint(method: "GET", template: "/v1/webhooks/{id}", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/webhooks/\(try await webhook(f, key))", nil) }),
+        Endpoint(method: "DELETE", template: "/v1/webhooks/{id}", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/webhooks/\(try await webhook(f, key))", nil) },
+                 state: { f, path in
+                     let id = String(path.split(separator: "/")[2])
+                     return "\(try await f.count("webhooks", where: "id = ?", [.text(id)])) \(try await f.count("audit"))"
+                 }),
+        Endpoint(method: "GET", template: "/v1/webhooks/{id}/deliveries", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/webhooks/\(try await webhook(f, key))/deliveries", nil) }),
     ]
+
+    static func webhook(_ f: APIFixture, _ key: TestKey) async throws -> String {
+        let vault = f.api.credentials.vault
+        return try await f.core.write { tx in
+            try tx.createWebhook(WebhookSpec(url: "https://hooks.example.com/in", events: ["run.completed"]), sealer: vault,
+                                 actor: key.id).0.id
+        }
+    }
 
     static func credential(_ f: APIFixture) async throws -> String {
         let spec = CredentialSpec(name: "matrix-\(UUID().uuidString.prefix(8))", hosts: ["api.example.com"],
