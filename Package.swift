@@ -78,7 +78,7 @@ let package = Package(
         ]),
         // The CLI: wiring only.
         .executableTarget(name: "warden", dependencies: [
-            "API", "Core", "HTTP", "Store", "Scheduler", "CredentialProxy", "Docker", "Webhooks",
+            "API", "Core", "HTTP", "Store", "Scheduler", "CredentialProxy", "Docker", "Channels", "Webhooks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
