@@ -7,7 +7,7 @@
 // be 200 with exactly the expected body length, or it counts as an error. Prints one JSON object.
 //
 //   proxy-load --url http://127.0.0.1:8080/1k [--proxy tcp:127.0.0.1:3128 | --proxy unix:/path]
-//              [--ca ca.pem] [-c 16] [-d 5] [-n 0] [--warmup 1] [--expect-bytes 1024] [--label x]
+//              [--ca ca.pem] [--tls-name NAME] [-c 16] [-d 5] [-n 0] [--warmup 1] [--expect-bytes 1024] [--label x]
 //
 // Absolute-form request targets (`GET http://host:port/path`) are used for plain HTTP through a
 // proxy; origin-form (`GET /path`) directly and inside TLS.
@@ -25,6 +25,9 @@ struct Options: Sendable {
     var path = "/"
     var proxy: Proxy?
     var caFile: String?
+    /// The name sent as SNI and checked in the certificate (default: the URL's host). Lets a
+    /// CONNECT go to an address while TLS inside the tunnel uses a name.
+    var tlsName: String?
     var connections = 1
     var seconds = 5.0
     var requests = 0 // total across connections; 0 = run for `seconds`
@@ -66,6 +69,7 @@ func parseOptions(_ arguments: [String]) -> Options {
                 options.proxy = .tcp(host: String(spec[..<colon]), port: port)
             }
         case "--ca": options.caFile = value()
+        case "--tls-name": options.tlsName = value()
         case "-c", "--connections": options.connections = Int(value()) ?? 0
         case "-d", "--duration": options.seconds = Double(value()) ?? 0
         case "-n", "--requests": options.requests = Int(value()) ?? -1
@@ -73,7 +77,7 @@ func parseOptions(_ arguments: [String]) -> Options {
         case "--expect-bytes": options.expectBytes = Int(value()) ?? -1
         case "--label": options.label = value()
         case "-h", "--help":
-            print("usage: proxy-load --url http[s]://HOST:PORT/PATH [--proxy tcp:HOST:PORT|unix:PATH] [--ca PEM] "
+            print("usage: proxy-load --url http[s]://HOST:PORT/PATH [--proxy tcp:HOST:PORT|unix:PATH] [--ca PEM] [--tls-name NAME] "
                 + "[-c CONNS] [-d SECONDS] [-n REQUESTS] [--warmup SECONDS] [--expect-bytes N] [--label TEXT]")
             exit(0)
         default: fail("unknown argument '\(arguments[index])'")
@@ -436,7 +440,7 @@ final class Run: Sendable {
                         + String(decoding: body, as: UTF8.self), connectStatus: head.status)
                 }
             }
-            try connection.startTLS(tls!, host: options.host)
+            try connection.startTLS(tls!, host: options.tlsName ?? options.host)
         }
         return connection
     }
