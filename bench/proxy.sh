@@ -21,6 +21,8 @@
 #   BODIES="1024 65536" response body sizes, in bytes; the goals are judged on the first
 #   RELAY=1            also measure warden through the agent's TCP relay (0 = skip)
 #   TUNNEL=1           also measure HTTPS tunnelled, not intercepted, by both proxies (0 = skip)
+#   CASES="http https tunnel"  which cases to run (a subset, for a quick look at one)
+#   WARDEN_FLAGS=      more `warden serve` flags, e.g. "--sqlite-synchronous normal" or "--workers 1"
 #   PLAIN_HOST=127.0.0.1  the upstream's name for plain HTTP (an exact egress rule names it)
 #   TLS_HOST=localhost    the upstream's name for HTTPS: a name (SNI and the certificate need one)
 #                         that resolves to 127.0.0.1
@@ -39,7 +41,8 @@ CONNS="${CONNS:-16}" DURATION="${DURATION:-5}" WARMUP="${WARMUP:-1}" BODIES="${B
 RELAY="${RELAY:-1}" PLAIN_HOST="${PLAIN_HOST:-127.0.0.1}" TLS_HOST="${TLS_HOST:-localhost}"
 PORT="${PORT:-18086}" HTTP_PORT="${HTTP_PORT:-18087}" HTTPS_PORT="${HTTPS_PORT:-18088}"
 MITM_PORT="${MITM_PORT:-18089}" RELAY_PORT="${RELAY_PORT:-18090}" MITM_TUNNEL_PORT="${MITM_TUNNEL_PORT:-18091}"
-TUNNEL="${TUNNEL:-1}"
+TUNNEL="${TUNNEL:-1}" CASES="${CASES:-http https tunnel}"
+read -r -a WARDEN_FLAGS <<< "${WARDEN_FLAGS:-}"
 SKIP_BUILD="${SKIP_BUILD:-0}" KEEP_DATA="${KEEP_DATA:-0}"
 
 log()  { printf '[proxy-bench] %s\n' "$*" >&2; }
@@ -51,6 +54,8 @@ for v in CONNS DURATION WARMUP RELAY TUNNEL PORT HTTP_PORT HTTPS_PORT MITM_PORT 
 done
 (( CONNS > 0 && DURATION > 0 )) || die "CONNS and DURATION must be above 0"
 for b in $BODIES; do [[ "$b" =~ ^[0-9]+$ ]] || die "BODIES holds byte counts (got '$b')"; done
+for c in $CASES; do [[ "$c" =~ ^(http|https|tunnel)$ ]] || die "CASES holds http, https and tunnel (got '$c')"; done
+[[ " $CASES " == *" tunnel "* ]] || TUNNEL=0
 [[ -n "${BODIES// /}" ]] || die "BODIES is empty"
 [[ $EUID -eq 0 ]] || die "run as root (apt, Docker)"
 [[ "$TLS_HOST" =~ ^[0-9.]+$|: ]] && die "TLS_HOST must be a name, not an address (got '$TLS_HOST')"
@@ -179,7 +184,7 @@ MODEL=$(head -n 1 "$WORK/model.addr")
 KEY="wk_bench_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 WARDEN_ADMIN_KEY="$KEY" ANTHROPIC_API_KEY="sk-bench-not-a-real-key" setsid .build/release/warden serve \
     --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" --agent-image "$IMAGE" --anthropic-base-url "http://$MODEL" \
-    --upstream-ca "$WORK/tls/ca.pem" --idle-timeout 3600 --log-level warning 2> "$WORK/warden.log" &
+    --upstream-ca "$WORK/tls/ca.pem" --idle-timeout 3600 --log-level warning "${WARDEN_FLAGS[@]}" 2> "$WORK/warden.log" &
 PID[warden]=$!
 wait_for warden 150 curl -sf "http://127.0.0.1:$PORT/healthz"
 printf 'Authorization: Bearer %s\n' "$KEY" > "$WORK/auth.header"
@@ -282,13 +287,14 @@ measure() {             # measure BODY SCHEME LOAD TARGET
 TARGETS=(direct warden)
 (( RELAY )) && TARGETS+=(relay)
 TARGETS+=(mitmproxy)
-SCHEMES=(http https)
-(( TUNNEL )) && SCHEMES+=(tunnel)
+read -r -a SCHEMES <<< "$CASES"
+(( TUNNEL )) || SCHEMES=("${SCHEMES[@]/tunnel}")
 log "mitmproxy $MITM_VERSION (Debian), nginx $NGINX_VERSION, warden $(git rev-parse --short HEAD)"
 log "runs: bodies [$BODIES] x (${SCHEMES[*]}) x (throughput c$CONNS, latency c1) x (${TARGETS[*]}), ${WARMUP}+${DURATION} s each"
 STARTED=$(date +%s)
 for body in $BODIES; do
     for scheme in "${SCHEMES[@]}"; do
+        [[ -n "$scheme" ]] || continue
         for load in throughput latency; do
             for target in "${TARGETS[@]}"; do
                 # Direct HTTPS is the same exchange whether the proxy would intercept or tunnel it.
