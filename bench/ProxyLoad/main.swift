@@ -556,7 +556,7 @@ func main() throws {
     }
     if let first = all.compactMap(\.firstError).first { report["first_error"] = first }
     if let status = all.compactMap(\.connectStatus).first { report["connect_status"] = status }
-    let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+    let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes])
     print(String(decoding: json, as: UTF8.self))
 }
 
