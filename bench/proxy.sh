@@ -134,6 +134,8 @@ printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digi
     "$TLS_HOST" > "$WORK/tls/server.ext"
 openssl x509 -req -in "$WORK/tls/server.csr" -CA "$WORK/tls/ca.pem" -CAkey "$WORK/tls/ca.key" -CAcreateserial \
     -days 2 -extfile "$WORK/tls/server.ext" -out "$WORK/tls/server.pem" 2>/dev/null
+# The credential's secret: warden injects it; nginx's /injected answers 200 only when it arrives.
+BENCH_SECRET="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 for b in $BODIES; do head -c "$b" /dev/zero | tr '\0' 'x' > "$WORK/www/$b"; done
 
 cat > "$WORK/nginx/nginx.conf" <<EOF
@@ -164,6 +166,10 @@ http {
         ssl_certificate $WORK/tls/server.pem;
         ssl_certificate_key $WORK/tls/server.key;
         root $WORK/www;
+        location = /injected {
+            if (\$http_x_bench_token != "Bearer $BENCH_SECRET") { return 403 "no credential"; }
+            return 200 "ok";
+        }
     }
 }
 EOF
@@ -204,7 +210,6 @@ declare -A RULES=(["$PLAIN_HOST"]=1 ["$TLS_HOST"]=1 [127.0.0.1]=1)
 for host in "${!RULES[@]}"; do api POST /v1/rules "{\"host\": \"$host\", \"action\": \"allow\"}" >/dev/null; done
 # A credential for the HTTPS host makes warden intercept its CONNECTs (SPEC §5): the realistic
 # reason to intercept, so each request inside the tunnel also gets the header injected.
-BENCH_SECRET="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 api POST /v1/credentials "{\"name\": \"proxy-bench\", \"hosts\": [\"$TLS_HOST\"], \"secret\": \"$BENCH_SECRET\",
     \"inject\": {\"header\": \"X-Bench-Token\", \"template\": \"Bearer {secret}\"}}" >/dev/null
 
@@ -233,6 +238,30 @@ if (( RELAY )); then
         WARDEN_WORKSPACE="$WORK/agent-workspace" setsid .build/release/warden-agent 2> "$WORK/relay.log" &
     PID[relay]=$!
     wait_for "the relay (warden-agent)" 50 port_busy "$RELAY_PORT"
+fi
+
+# Does warden intercept the HTTPS host and inject its credential? One request to /injected.
+INJECTION="not checked"
+if [[ " $CASES " == *" https "* ]]; then
+    "$LOAD" --url "https://$TLS_HOST:$HTTPS_PORT/injected" --proxy "unix:$SOCK" --ca "$WARDEN_CA" -n 1 \
+        --expect-bytes 2 > "$WORK/injection.json" || true
+    INJECTION=$(python3 - "$WORK/injection.json" <<'PY'
+import json, sys
+try:
+    run = json.load(open(sys.argv[1]))
+except (OSError, ValueError) as error:
+    print(f"failed: no result from proxy-load ({error})")
+    sys.exit()
+if run.get("connect_status") not in (None, 200):
+    print(f"not available (CONNECT answered {run['connect_status']})")
+elif run["requests"] == 1:
+    print("ok (nginx saw the injected header)")
+else:
+    print("FAILED: " + run.get("first_error", "?")[:200])
+PY
+)
+    log "warden interception and injection: $INJECTION"
+    [[ "$INJECTION" == FAILED* ]] && warn "warden's intercepted requests do not carry the credential"
 fi
 
 # ---------------------------------------------------------------- mitmproxy
@@ -310,5 +339,5 @@ ELAPSED=$(( $(date +%s) - STARTED ))
 META=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
     stamp "$(date -u +%Y%m%dT%H%M%SZ)" commit "$(git rev-parse --short HEAD)" mitmproxy "$MITM_VERSION" \
     nginx "$NGINX_VERSION" conns "$CONNS" duration_s "$DURATION" warmup_s "$WARMUP" plain_host "$PLAIN_HOST" \
-    tls_host "$TLS_HOST" nproc "$(nproc)" loadavg "$(cut -d ' ' -f 1-3 /proc/loadavg)" elapsed_s "$ELAPSED")
+    tls_host "$TLS_HOST" injection "$INJECTION" nproc "$(nproc)" loadavg "$(cut -d ' ' -f 1-3 /proc/loadavg)" elapsed_s "$ELAPSED")
 python3 "$BENCH_DIR/proxy_report.py" report "$RAW" "$RESULTS_DIR" "$META"

@@ -115,6 +115,7 @@ def report(args: list[str]) -> None:
         "TCP loopback. Warden intercepts the HTTPS host because a credential names it (its header is injected on",
         "every request); mitmproxy intercepts every CONNECT. The tunnelled case CONNECTs to 127.0.0.1, which has",
         "no credential (warden tunnels it), and a second mitmdump started with --ignore-hosts '.' (it tunnels too).",
+        f"Warden's interception and injection (one request to an nginx location that wants the header): {meta['injection']}.",
         "Added latency = (through the proxy) - (direct), both at 1 connection. CPU: cores (of the machine's "
         f"{meta['nproc']}) used during the run by the proxy, the load tool, nginx, and everything else.",
         "",
