@@ -6,6 +6,7 @@
 # Fails if either step fails; both always run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+set -- curl   # the tests drive the proxy with curl as an agent would
 source deploy/setup.sh
 setup_python
 ./deploy/docker.sh

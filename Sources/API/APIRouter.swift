@@ -23,6 +23,7 @@ public enum APIRouter {
         TaskRoutes.register(on: &router, context)
         CredentialRoutes.register(on: &router, context)
         RuleRoutes.register(on: &router, context)
+        MetricsRoutes.register(on: &router, context)
         return router
     }
 }

@@ -23,6 +23,9 @@ public final class SchedulerService: Sendable {
         placeholder.install(SessionSocketHandler(agent: AgentRoutes(core: core, scheduler: scheduler).router(), proxy: proxy))
     }
 
+    /// The counters of the server behind every session's agent.sock and proxy.sock.
+    public var socketStatistics: ServerStatistics { server.statistics }
+
     /// Recovers what the last run of warden left behind, then starts scheduling.
     public func start() async { await scheduler.start() }
 

@@ -19,6 +19,16 @@ struct ModelOptions: ParsableArguments {
             help: "Where the model route forwards OpenAI-compatible calls, e.g. a local model server at http://127.0.0.1:11434.")
     var openaiBaseURL: String = "https://api.openai.com"
 
+    @Option(name: .customLong("approval-timeout"),
+            help: "Seconds a request held by an approve rule waits for a person before it is refused as expired.")
+    var approvalTimeout: Int = 180
+
+    func validate() throws {
+        guard (1...86_400).contains(approvalTimeout) else {
+            throw ValidationError("--approval-timeout must be from 1 to 86400 seconds, not \(approvalTimeout).")
+        }
+    }
+
     /// Opens the vault (failing fast on a wrong master key) and stores the model keys found in
     /// the environment. The API and the proxy share the returned store.
     func openCredentials(core: WardenCore, dataDirectory: URL, logger: Logger) async throws -> CredentialStore {
@@ -34,7 +44,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The handler for every session's proxy.sock: `/model/…` to the model route, absolute-form
     /// `http://…` (and CONNECT, TRACE) to the forward proxy.
-    func proxyHandler(credentials: CredentialStore, group: EventLoopGroup) throws -> any HTTPHandler {
+    func proxyHandler(credentials: CredentialStore, group: EventLoopGroup, authority: ProxyCA) throws -> any HTTPHandler {
         let configuration = try ModelRouteConfiguration(anthropicBaseURL: anthropicBaseURL, openaiBaseURL: openaiBaseURL)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.tls.additionalRoots = upstreamCA.map { .file($0) }
@@ -43,6 +53,9 @@ struct ModelOptions: ParsableArguments {
         do { try client.prepareTLS() } catch { throw ValidationError("--upstream-ca: \(error)") }
         let logger = Logger(label: "warden.proxy")
         let modelRoute = ModelRoute(store: credentials, client: client, configuration: configuration, logger: logger)
-        return ProxySocketHandler(modelRoute: modelRoute, forwardProxy: ForwardProxy(store: credentials, client: client, logger: logger))
+        let forwardProxy = ForwardProxy(store: credentials, client: client, approvalTimeout: .seconds(approvalTimeout),
+                                        modelHosts: configuration.egressHosts,
+                                        interception: InterceptionAuthority(authority: authority), logger: logger)
+        return ProxySocketHandler(modelRoute: modelRoute, forwardProxy: forwardProxy)
     }
 }

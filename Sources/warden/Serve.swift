@@ -62,9 +62,10 @@ struct Serve: AsyncParsableCommand {
         schedulerConfiguration.caCertificate = try ContainerTrustBundle.write(for: authority)
         let scheduling = SchedulerService(
             core: core, runtime: runtime, configuration: schedulerConfiguration,
-            group: group, proxy: try models.proxyHandler(credentials: credentials, group: group),
+            group: group, proxy: try models.proxyHandler(credentials: credentials, group: group, authority: authority),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()
+        core.metrics.register { server.statistics.families(server: "api") + scheduling.socketStatistics.families(server: "sessions") }
         let listener = try server.listen(SocketAddress(parsing: listen))
         logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
                                             "data_dir": "\(dataURL.path)", "max_containers": "\(agents.maxContainers)"])

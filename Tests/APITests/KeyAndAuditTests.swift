@@ -195,3 +195,19 @@ import Store
         }
     }
 }
+
+@Suite struct MetricsEndpointTests {
+    @Test func metricsAreTextForAdminsAndOperatorsOnly() async throws {
+        try await withFixture { f in
+            _ = try await f.createSession(as: f.operatorKey)
+            let reply = try await f.get("/metrics", as: f.operatorKey)
+            #expect(reply.status == 200)
+            #expect(reply.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(reply.text.contains("# TYPE warden_store_writes_total counter"))
+            #expect(reply.text.contains("# TYPE warden_proxy_requests_total counter"))
+            #expect(reply.text.contains("warden_proxy_bytes_total{direction=\"to_agent\"} 0"))
+            #expect(try await f.get("/metrics", as: f.client).status == 403)
+            #expect(try await f.get("/metrics", as: nil).status == 401)
+        }
+    }
+}

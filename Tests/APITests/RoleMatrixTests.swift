@@ -74,6 +74,8 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
                  state: { f, path in "\(String(describing: try await f.core.key(String(path.split(separator: "/")[2]))))" }),
         Endpoint(method: "GET", template: "/v1/audit", allowed: [.admin], success: 200,
                  prepare: { _, _ in ("/v1/audit", nil) }),
+        Endpoint(method: "GET", template: "/metrics", allowed: [.admin, .operator], success: 200,
+                 prepare: { _, _ in ("/metrics", nil) }),
         Endpoint(method: "POST", template: "/v1/sessions/{id}/tasks", allowed: [.admin, .operator, .client], success: 201,
                  prepare: { f, key in ("/v1/sessions/\(try await session(f, key))/tasks",
                                        #"{"cron":"0 9 * * 1-5","timezone":"Europe/Berlin","prompt":"standup"}"#) },

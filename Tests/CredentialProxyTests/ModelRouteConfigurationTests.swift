@@ -19,6 +19,17 @@ struct ModelRouteConfigurationTests {
         #expect(v6.address == .tcp(host: "::1", port: 8080))
     }
 
+    @Test func theModelHostsAreTheForwardProxysAlwaysAllowedHosts() throws {
+        let configuration = try ModelRouteConfiguration(anthropicBaseURL: "https://api.anthropic.com",
+                                                        openaiBaseURL: "http://[::1]:8080/v1")
+        let hosts = Set(configuration.egressHosts.map(\.description))
+        #expect(hosts == ["api.anthropic.com", "[::1]"])
+        let decision = EgressPolicy.decide(method: "POST", host: "api.anthropic.com", path: "/v1/messages", rules: [],
+                                           alwaysAllowedHosts: configuration.egressHosts)
+        #expect(decision.action == .allow)
+        #expect(try ModelRouteConfiguration(anthropicBaseURL: nil, openaiBaseURL: nil).egressHosts.isEmpty)
+    }
+
     @Test func httpsUpstreamsAreVerifiedForTheirHostOnPort443() throws {
         let anthropic = try UpstreamURL(parsing: "https://api.anthropic.com")
         #expect(anthropic.destination == .tls(.tcp(host: "api.anthropic.com", port: 443), serverName: "api.anthropic.com"))

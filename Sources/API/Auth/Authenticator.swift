@@ -29,6 +29,8 @@ enum Access {
     static let approvalsDecide: Set<Role> = [.admin, .approver]
     static let globalEvents: Set<Role> = [.admin, .approver]
     static let adminOnly: Set<Role> = [.admin]
+    /// Counters say how busy warden is, not what it holds; monitoring runs with an operator key.
+    static let metrics: Set<Role> = [.admin, .operator]
 
     static func require(_ principal: Principal, _ roles: Set<Role>, to action: String) throws {
         guard roles.contains(principal.role) else {

@@ -8,4 +8,18 @@ public enum ChannelPlatform: String, Sendable, CaseIterable, Codable {
     public init?(name: String) {
         self.init(rawValue: name.lowercased())
     }
+
+    /// The platform's name for people, in messages and errors.
+    public var displayName: String {
+        switch self {
+        case .slack: return "Slack"
+        case .telegram: return "Telegram"
+        case .discord: return "Discord"
+        case .whatsapp: return "WhatsApp"
+        case .github: return "GitHub"
+        case .linear: return "Linear"
+        case .teams: return "Microsoft Teams"
+        case .googleChat: return "Google Chat"
+        }
+    }
 }

@@ -11,6 +11,8 @@ public final class WardenCore: Sendable {
     public let keys: KeyRing
     public let approvals: ApprovalWaiters
     public let signals = SessionSignals()
+    /// What `/metrics` shows; every module registers its counters here.
+    public let metrics = MetricsRegistry()
     let logger: Logger
 
     public init(database: Database, bus: EventBus = EventBus(), logger: Logger = Logger(label: "warden.core")) {
@@ -19,6 +21,7 @@ public final class WardenCore: Sendable {
         self.logger = logger
         keys = KeyRing()
         approvals = ApprovalWaiters()
+        registerCoreMetrics()
     }
 
     /// Runs `body` in a write transaction (group-committed); publishes its events once durable.

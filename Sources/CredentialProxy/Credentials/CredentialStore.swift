@@ -7,10 +7,13 @@ import Store
 public final class CredentialStore: Sendable {
     public let core: WardenCore
     public let vault: Vault
+    /// The counters of every proxy route; they share this store, so they share these too.
+    public let metrics = ProxyMetrics()
 
     public init(core: WardenCore, vault: Vault) {
         self.core = core
         self.vault = vault
+        core.metrics.register { [metrics] in metrics.families }
     }
 
     /// Creates the credential, or replaces the one with the same name (keeping its id).

@@ -1,40 +1,81 @@
 import HTTP
 
-/// CONNECT on proxy.sock (SPEC §5): an allowed host without a credential is tunnelled, its
-/// bytes passed through unseen. The tunnel is decided on the host alone, since its requests
-/// are encrypted: a whole-host rule (no methods, no path prefix) must allow it, and no
-/// narrower rule may need to see a request — such hosts, and hosts with a credential, need
-/// interception, which is not built yet (501). Then the SSRF guard: resolve once, check every
-/// address, dial only checked ones. One `proxy.request` audit row per tunnel, written when it
-/// ends, with the bytes each way.
+/// CONNECT on proxy.sock (SPEC §5). A host whose requests warden need not see — a whole-host
+/// allow rule, no credential, no narrower rule that denies or holds some of its requests — is
+/// tunnelled, its bytes passed through unseen: the SSRF guard checks the host, the checked
+/// address is dialled, and one `proxy.request` row is written when the tunnel ends, with the
+/// bytes each way. A host that has a credential, an approve rule, or rules that decide
+/// per method or path is intercepted: warden answers the TLS handshake itself with a leaf the
+/// proxy CA signed for the host, and decides and relays each request inside (`Intercept/`).
+/// A host no rule could let any request through to is refused at the CONNECT.
 extension ForwardProxy {
-    func tunnel(_ request: Request, session: String,
-                audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
+    enum ConnectPlan: Equatable {
+        case tunnel(EgressDecision)
+        case intercept
+    }
+
+    func connect(_ request: Request, session: String,
+                 audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
         guard case .authority(let authority) = request.target else {
             throw .invalidAuthority("CONNECT needs host:port as its target")
         }
+        entry.route = .tunnel
         let (host, port) = try ForwardTarget.connectTarget(authority, hostHeader: request.headers["Host"])
         entry.host = "\(host):\(port)"
         entry.path = ""
 
-        let decision = try Self.tunnelDecision(host: host, rules: try await loadRules())
-        entry.rule = decision.rule?.id
+        let plan = try Self.connectPlan(host: host, rules: try await loadRules(), modelHosts: modelHosts,
+                                        hasCredential: try await hasCredential(host))
+        switch plan {
+        case .intercept:
+            entry.route = .intercepted
+            return try intercept(host: host, port: port, identity: request.listenerContext)
+        case .tunnel(let decision):
+            entry.rule = decision.rule?.id
+            return try await tunnel(host: host, port: port, decision: decision, session: session, audit: &entry)
+        }
+    }
+
+    /// Tunnel, intercept, or refuse, from the rules that concern `host`.
+    static func connectPlan(host: EgressHost, rules: [EgressRule], modelHosts: [EgressHost] = [],
+                            hasCredential: Bool) throws(ForwardProxyError) -> ConnectPlan {
+        let hostRules = rules.filter { $0.host.matches(host) }
+        let wholeHost = hostRules.filter { $0.pathPrefix == nil && $0.methods == nil }
+        let decision = EgressPolicy.decide(method: "CONNECT", host: host, path: NormalizedPath.root, rules: wholeHost,
+                                           alwaysAllowedHosts: modelHosts)
+        if decision.action == .allow, !hasCredential {
+            // A narrower deny or approve rule at least as specific in host would win for some
+            // request inside the tunnel, which warden could not see.
+            let specificity = decision.rule?.host.specificity ?? Int.max
+            let narrower = hostRules.contains {
+                $0.action != .allow && ($0.pathPrefix != nil || $0.methods != nil) && $0.host.specificity >= specificity
+            }
+            if !narrower { return .tunnel(decision) }
+            return .intercept
+        }
+        // Some request may get through (or be held): look inside. Otherwise nothing can.
+        if decision.action != .deny || hostRules.contains(where: { $0.action != .deny }) { return .intercept }
+        throw .denied(decision.reason)
+    }
+
+    private func intercept(host: EgressHost, port: Int, identity: (any Sendable)?) throws(ForwardProxyError) -> Response {
+        guard let interception else {
+            throw .interceptionRequired("warden must see the requests to \(host)")
+        }
+        let context = try interception.context(for: host)
+        let requests = InterceptedRequests(proxy: self, host: host, port: port)
+        return Response(status: .ok, body: .intercept(TLSInterception(context: context, handler: requests,
+                                                                      connectionContext: identity)))
+    }
+
+    private func tunnel(host: EgressHost, port: Int, decision: EgressDecision, session: String,
+                        audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
         if let rule = decision.rule {
             let outcome = rateLimiter.allow(session: session, rule: rule)
             guard outcome.isAllowed else { throw .rateLimited(ruleID: rule.id, retryAfter: outcome.retryAfterSeconds) }
         }
-        try await refuseHostsWithCredentials(host)
-
-        let addresses: [DialAddress]
-        do {
-            addresses = try await resolver.resolve(host, port: port, allowPrivate: decision.namesHostExplicitly)
-        } catch {
-            switch error {
-            case .lookupFailed, .noAddresses: throw .upstreamUnreachable(host: "\(host):\(port)", reason: error.reason)
-            default: throw .addressRefused(error.reason)
-            }
-        }
-
+        let addresses = try await checkedAddresses(host, port: port, audit: "\(host):\(port)",
+                                                   allowPrivate: decision.namesHostExplicitly)
         var lastReason = "no address to dial"
         for address in addresses {
             do {
@@ -58,44 +99,12 @@ extension ForwardProxy {
         throw .upstreamUnreachable(host: "\(host):\(port)", reason: lastReason)
     }
 
-    /// Whether a tunnel to `host` may open, from the rules that concern the host as a whole.
-    static func tunnelDecision(host: EgressHost, rules: [EgressRule]) throws(ForwardProxyError) -> EgressDecision {
-        let hostRules = rules.filter { $0.host.matches(host) }
-        let wholeHost = hostRules.filter { $0.pathPrefix == nil && $0.methods == nil }
-        let decision = EgressPolicy.decide(method: "CONNECT", host: host, path: NormalizedPath.root, rules: wholeHost)
-        switch decision.action {
-        case .deny:
-            if case .noMatchingRule = decision.basis,
-               let narrow = hostRules.first(where: { $0.action == .allow }) {
-                throw .interceptionRequired("egress rule \(narrow.id) allows only some requests to \(host)")
-            }
-            throw .denied(decision.reason)
-        case .approve:
-            throw .approvalRequired(decision.reason)
-        case .allow:
-            // A narrower deny or approve rule at least as specific in host would win for some
-            // request inside the tunnel, which warden could not see.
-            let specificity = decision.rule?.host.specificity ?? Int.max
-            if let narrow = hostRules.first(where: {
-                $0.action != .allow && ($0.pathPrefix != nil || $0.methods != nil) && $0.host.specificity >= specificity
-            }) {
-                throw .interceptionRequired("egress rule \(narrow.id) \(narrow.action == .deny ? "denies" : "holds") "
-                    + "some requests to \(host)")
-            }
-            return decision
-        }
-    }
-
-    private func refuseHostsWithCredentials(_ host: EgressHost) async throws(ForwardProxyError) {
-        let credentials: [Credential]
+    private func hasCredential(_ host: EgressHost) async throws(ForwardProxyError) -> Bool {
         do {
-            credentials = try await store.list()
+            return try await store.list().contains { $0.matches(host: host.name) }
         } catch {
             logger.error("cannot list credentials", metadata: ["error": "\(error)"])
             throw .rulesUnavailable
-        }
-        if let credential = credentials.first(where: { $0.matches(host: host.name) }) {
-            throw .interceptionRequired("the credential '\(credential.name)' is injected for \(host)")
         }
     }
 }

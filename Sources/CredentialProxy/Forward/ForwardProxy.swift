@@ -2,7 +2,8 @@ import Core
 import HTTP
 import Logging
 
-/// The forward proxy on a session's proxy.sock (SPEC §5; CONNECT in ForwardProxy+Connect): an absolute-form
+/// The forward proxy on a session's proxy.sock (SPEC §5; CONNECT in ForwardProxy+Connect, the
+/// requests of an intercepted CONNECT in Intercept/): an absolute-form
 /// `http://host[:port]/path` request is decided against the egress rules (default deny),
 /// its host resolved once and every address checked, the checked address dialled, the
 /// credentials for that host and path injected, and the answer relayed with every secret
@@ -14,6 +15,11 @@ public struct ForwardProxy: HTTPHandler {
     let rateLimiter: EgressRateLimiter
     let rules: EgressRuleCache
     let auditor: ProxyAuditor
+    let approvals: ApprovalHold
+    /// Model API hosts configured for the sessions: allowed without a rule (SPEC §5).
+    let modelHosts: [EgressHost]
+    /// Leaf certificates for intercepted CONNECTs; without it such hosts are refused (501).
+    let interception: InterceptionAuthority?
     let upstreamIdleTimeout: Duration
     /// How long a CONNECT waits for each upstream address to accept.
     let connectTimeout: Duration
@@ -21,7 +27,9 @@ public struct ForwardProxy: HTTPHandler {
 
     public init(store: CredentialStore, client: HTTPClient, resolver: EgressResolver = EgressResolver(),
                 rateLimiter: EgressRateLimiter = EgressRateLimiter(), upstreamIdleTimeout: Duration = .seconds(120),
-                connectTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "warden.proxy")) {
+                connectTimeout: Duration = .seconds(10), approvalTimeout: Duration = .seconds(180),
+                modelHosts: [EgressHost] = [], interception: InterceptionAuthority? = nil,
+                logger: Logger = Logger(label: "warden.proxy")) {
         self.store = store
         self.client = client
         self.resolver = resolver
@@ -30,11 +38,15 @@ public struct ForwardProxy: HTTPHandler {
         self.connectTimeout = connectTimeout
         self.logger = logger
         rules = EgressRuleCache(core: store.core)
-        auditor = ProxyAuditor(core: store.core, logger: logger)
+        auditor = ProxyAuditor(store: store, logger: logger)
+        approvals = ApprovalHold(core: store.core, timeout: approvalTimeout, logger: logger)
+        self.modelHosts = modelHosts
+        self.interception = interception
     }
 
     public func handle(_ request: Request) -> HandlerResult {
-        var entry = ProxyAuditEntry(session: nil, method: request.method, path: request.path)
+        var entry = ProxyAuditEntry(session: nil, route: .forward, method: request.method, path: request.path)
+        entry.requestBytes = request.body.count
         if case .authority(let authority) = request.target { entry.host = authority }
         if case .absolute(_, let authority, _, _) = request.target { entry.host = authority }
         return auditor.exchange(request, entry: entry, noSession: ForwardProxyError.noSession, logger: logger) {
@@ -47,40 +59,45 @@ public struct ForwardProxy: HTTPHandler {
                          audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
         // TRACE would reflect the injected credential back to the agent.
         guard request.method != "TRACE" else { throw .traceRefused }
-        if request.method == "CONNECT" { return try await tunnel(request, session: session, audit: &entry) }
-        let target = try ForwardTarget(request)
+        if request.method == "CONNECT" { return try await connect(request, session: session, audit: &entry) }
+        return try await relay(request, to: try ForwardTarget(request), session: session, audit: &entry)
+    }
+
+    /// Decides one request (plain, or decrypted from an intercepted CONNECT) and relays it: rules,
+    /// rate limit, an approval hold, the SSRF guard, credentials, and the scrubbed answer.
+    func relay(_ request: Request, to target: ForwardTarget, session: String,
+               audit entry: inout ProxyAuditEntry) async throws(ForwardProxyError) -> Response {
         entry.host = target.auditHost
         entry.path = target.path.value
 
         let decision = EgressPolicy.decide(method: request.method, host: target.host, path: target.path,
-                                           rules: try await loadRules())
+                                           rules: try await loadRules(), alwaysAllowedHosts: modelHosts)
         entry.rule = decision.rule?.id
-        switch decision.action {
-        case .deny: throw .denied(decision.reason)
-        case .approve: throw .approvalRequired(decision.reason)
-        case .allow: break
-        }
+        if decision.action == .deny { throw .denied(decision.reason) }
         if let rule = decision.rule {
             let outcome = rateLimiter.allow(session: session, rule: rule)
             guard outcome.isAllowed else { throw .rateLimited(ruleID: rule.id, retryAfter: outcome.retryAfterSeconds) }
         }
-
-        let addresses: [DialAddress]
-        do {
-            addresses = try await resolver.resolve(target.host, port: target.port, allowPrivate: decision.namesHostExplicitly)
-        } catch {
-            switch error {
-            case .lookupFailed, .noAddresses: throw .upstreamUnreachable(host: target.auditHost, reason: error.reason)
-            default: throw .addressRefused(error.reason)
+        if decision.action == .approve {
+            let held = HeldRequest(method: request.method, host: target.auditHost, path: target.path.value,
+                                   headers: request.headers, body: request.body)
+            switch try await approvals.hold(held, session: session) {
+            case .approved(let id):
+                entry.approval = id
+            case .refused(let id, let status, let reason):
+                entry.approval = id
+                throw .approvalRefused(approvalID: id, status: status, reason: reason)
             }
         }
 
+        let addresses = try await checkedAddresses(target.host, port: target.port, audit: target.auditHost,
+                                                   allowPrivate: decision.namesHostExplicitly)
         let credentials = try await openCredentials(for: target)
         entry.credential = credentials.names.first
         let outgoing = ClientRequest(method: request.method, target: target.originForm,
                                      headers: credentials.outgoingHeaders(from: request, authority: target.authority),
                                      body: request.body)
-        let (head, body) = try await dial(outgoing, addresses: addresses, host: target.auditHost)
+        let (head, body) = try await dial(outgoing, addresses: addresses, target: target)
         if let encoding = head.headers["Content-Encoding"], encoding.lowercased() != "identity",
            !credentials.unsealed.isEmpty {
             throw .upstreamEncoded(encoding)
@@ -88,6 +105,19 @@ public struct ForwardProxy: HTTPHandler {
         entry.status = head.status.code
         return await ResponseRelay(secrets: credentials.secrets, auditor: auditor, logger: logger)
             .response(head, body, audit: entry)
+    }
+
+    /// The SSRF guard (SPEC §5): the host resolved once, every address checked.
+    func checkedAddresses(_ host: EgressHost, port: Int, audit: String,
+                          allowPrivate: Bool) async throws(ForwardProxyError) -> [DialAddress] {
+        do {
+            return try await resolver.resolve(host, port: port, allowPrivate: allowPrivate)
+        } catch {
+            switch error {
+            case .lookupFailed, .noAddresses: throw .upstreamUnreachable(host: audit, reason: error.reason)
+            default: throw .addressRefused(error.reason)
+            }
+        }
     }
 
     func loadRules() async throws(ForwardProxyError) -> [EgressRule] {
@@ -121,20 +151,23 @@ public struct ForwardProxy: HTTPHandler {
     }
 
     /// Tries the checked addresses in order, moving on only when one cannot be connected to
-    /// (nothing was sent); the host name is never looked up again.
+    /// (nothing was sent); the host name is never looked up again. Over TLS the certificate is
+    /// verified for the host the agent named, not the address.
     private func dial(_ request: ClientRequest, addresses: [DialAddress],
-                      host: String) async throws(ForwardProxyError) -> (ResponseHead, ClientBodyStream) {
+                      target: ForwardTarget) async throws(ForwardProxyError) -> (ResponseHead, ClientBodyStream) {
         var lastReason = "no address to dial"
         for address in addresses {
+            let destination: ClientDestination = target.secure
+                ? .tls(address.socketAddress, serverName: target.host.name) : .plain(address.socketAddress)
             do {
-                return try await client.stream(request, to: .plain(address.socketAddress), idleTimeout: upstreamIdleTimeout)
+                return try await client.stream(request, to: destination, idleTimeout: upstreamIdleTimeout)
             } catch {
                 lastReason = "\(address): \(error.description)"
                 if case .connect = error { continue }
                 break
             }
         }
-        logger.warning("forward proxy upstream unreachable", metadata: ["host": "\(host)", "error": "\(lastReason)"])
-        throw .upstreamUnreachable(host: host, reason: lastReason)
+        logger.warning("forward proxy upstream unreachable", metadata: ["host": "\(target.auditHost)", "error": "\(lastReason)"])
+        throw .upstreamUnreachable(host: target.auditHost, reason: lastReason)
     }
 }

@@ -7,11 +7,18 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     case interceptionRequired(String)
     case httpsAbsoluteForm
     case notAbsoluteForm(String)
+    /// Inside an intercepted CONNECT, requests name only a path.
+    case notOriginForm(String)
+    case serverNameMismatch(connect: String, serverName: String)
+    case interceptionFailed(host: String, reason: String)
     case invalidAuthority(String)
     case hostMismatch(target: String, host: String)
     case invalidPath(String)
     case denied(String)
     case approvalRequired(String)
+    /// A held request a person denied, or that expired (or was cancelled) before anyone decided.
+    case approvalRefused(approvalID: String, status: String, reason: String?)
+    case approvalUnavailable
     case rateLimited(ruleID: String, retryAfter: Int)
     case addressRefused(String)
     case rulesUnavailable
@@ -24,11 +31,12 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         switch self {
         case .traceRefused: return .methodNotAllowed
         case .interceptionRequired: return .notImplemented
-        case .httpsAbsoluteForm, .notAbsoluteForm, .invalidAuthority, .invalidPath: return .badRequest
-        case .hostMismatch: return .misdirected
-        case .denied, .approvalRequired, .addressRefused: return .forbidden
+        case .httpsAbsoluteForm, .notAbsoluteForm, .notOriginForm, .invalidAuthority, .invalidPath: return .badRequest
+        case .hostMismatch, .serverNameMismatch: return .misdirected
+        case .interceptionFailed: return .internalServerError
+        case .denied, .approvalRequired, .approvalRefused, .addressRefused: return .forbidden
         case .rateLimited: return .tooManyRequests
-        case .rulesUnavailable, .credentialUnavailable: return .serviceUnavailable
+        case .rulesUnavailable, .credentialUnavailable, .approvalUnavailable: return .serviceUnavailable
         case .noSession: return .internalServerError
         case .upstreamUnreachable, .upstreamEncoded: return .badGateway
         }
@@ -36,7 +44,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
 
     var type: String {
         switch self {
-        case .denied, .approvalRequired, .addressRefused: return "permission"
+        case .denied, .approvalRequired, .approvalRefused, .addressRefused: return "permission"
         default: return ErrorType.forStatus(status)
         }
     }
@@ -47,11 +55,16 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .interceptionRequired: return "interception_not_available"
         case .httpsAbsoluteForm: return "https_needs_connect"
         case .notAbsoluteForm: return "not_found"
+        case .notOriginForm: return "invalid_target"
+        case .serverNameMismatch: return "server_name_mismatch"
+        case .interceptionFailed: return "interception_failed"
         case .invalidAuthority: return "invalid_host"
         case .hostMismatch: return "host_mismatch"
         case .invalidPath: return "invalid_path"
         case .denied: return "egress_denied"
         case .approvalRequired: return "approval_required"
+        case .approvalRefused(_, let status, _): return status == "denied" ? "approval_denied" : "approval_\(status)"
+        case .approvalUnavailable: return "approval_unavailable"
         case .rateLimited: return "rate_limited"
         case .addressRefused: return "egress_address_refused"
         case .rulesUnavailable: return "egress_rules_unavailable"
@@ -66,8 +79,14 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         switch self {
         case .traceRefused: return "TRACE is refused by the proxy: it would echo injected credentials back."
         case .interceptionRequired(let why):
-            return "\(why), so warden must intercept this CONNECT to see its requests; interception of such hosts "
-                + "arrives next and is not available yet."
+            return "\(why), so warden must intercept this CONNECT to see its requests, but this proxy runs without "
+                + "a certificate authority."
+        case .notOriginForm(let method):
+            return "Inside an intercepted CONNECT a \(method) request must name only a path (origin form)."
+        case .serverNameMismatch(let connect, let serverName):
+            return "The TLS server name (\(serverName)) does not name the CONNECT target (\(connect))."
+        case .interceptionFailed(let host, let reason):
+            return "Warden could not intercept the CONNECT to \(host): \(reason)."
         case .httpsAbsoluteForm:
             return "An https:// URL cannot be sent to the proxy as a plain request; use CONNECT."
         case .notAbsoluteForm(let path):
@@ -78,7 +97,12 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .invalidPath(let reason): return "The path was refused: \(reason)."
         case .denied(let reason): return reason
         case .approvalRequired(let reason):
-            return "\(reason); holding requests for approval is not available yet, so it was refused."
+            return "\(reason); a CONNECT tunnel cannot be held, since its requests are encrypted."
+        case .approvalRefused(let id, let status, let reason):
+            let outcome = status == "denied" ? "denied by a person" : (status == "expired" ? "not decided in time" : status)
+            return "The request held for approval \(id) was \(outcome)\(reason.map { ": \($0)" } ?? ""); it was not sent."
+        case .approvalUnavailable:
+            return "The request needs approval, but the approval could not be recorded or read; it was not sent (see warden's log)."
         case .rateLimited(let rule, let retryAfter):
             return "Egress rule \(rule)'s rate limit is reached; retry in \(retryAfter) s."
         case .addressRefused(let reason): return reason

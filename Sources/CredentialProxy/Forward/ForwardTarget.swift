@@ -9,12 +9,14 @@ struct ForwardTarget: Sendable {
     let authority: String
     let path: NormalizedPath
     let query: String?
+    /// Inside an intercepted CONNECT: the upstream is dialled over verified TLS.
+    let secure: Bool
 
     /// What the upstream receives as its request target.
     var originForm: String { path.value + (query.map { "?" + $0 } ?? "") }
 
-    /// `host[:port]` as audit rows show it (the port only when not 80).
-    var auditHost: String { port == 80 ? host.description : "\(host):\(port)" }
+    /// `host[:port]` as audit rows show it (the port only when not the scheme's default).
+    var auditHost: String { port == (secure ? 443 : 80) ? host.description : "\(host):\(port)" }
 
     init(_ request: Request) throws(ForwardProxyError) {
         guard case .absolute(let scheme, let authority, let rawPath, let query) = request.target else {
@@ -34,6 +36,7 @@ struct ForwardTarget: Sendable {
         }
         self.authority = authority
         self.query = query
+        secure = false
     }
 
     /// A CONNECT's authority-form target, `HOST:PORT` or `[V6]:PORT` (the port is required),
@@ -53,10 +56,10 @@ struct ForwardTarget: Sendable {
         return target
     }
 
-    /// `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT`; port 80 when absent.
-    static func split(_ authority: String) throws(ForwardProxyError) -> (EgressHost, Int) {
+    /// `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT`; `defaultPort` when absent.
+    static func split(_ authority: String, defaultPort: Int = 80) throws(ForwardProxyError) -> (EgressHost, Int) {
         var hostText = Substring(authority)
-        var port = 80
+        var port = defaultPort
         if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
             let digits = authority[authority.index(after: colon)...]
             guard !digits.isEmpty, digits.utf8.count <= 5, digits.allSatisfy(\.isASCIIDigit), let p = Int(digits),

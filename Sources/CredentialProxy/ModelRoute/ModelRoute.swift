@@ -19,11 +19,12 @@ public struct ModelRoute: HTTPHandler {
         self.client = client
         self.configuration = configuration
         self.logger = logger
-        auditor = ProxyAuditor(core: store.core, logger: logger)
+        auditor = ProxyAuditor(store: store, logger: logger)
     }
 
     public func handle(_ request: Request) -> HandlerResult {
-        let entry = ProxyAuditEntry(session: nil, method: request.method, path: request.path)
+        var entry = ProxyAuditEntry(session: nil, route: .model, method: request.method, path: request.path)
+        entry.requestBytes = request.body.count
         return auditor.exchange(request, entry: entry, noSession: ModelRouteError.noSession, logger: logger) {
             [self] _, entry throws(ModelRouteError) in
             try await forward(request, target: try ModelRequestTarget(request), audit: &entry)

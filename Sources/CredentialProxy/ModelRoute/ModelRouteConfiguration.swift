@@ -21,6 +21,16 @@ public struct ModelRouteConfiguration: Sendable {
     }
 
     public func upstream(for provider: ModelProvider) -> UpstreamURL? { upstreams[provider] }
+
+    /// The model API hosts, which the forward proxy allows without a rule (SPEC §5).
+    public var egressHosts: [EgressHost] {
+        upstreams.values.compactMap { upstream in
+            let host = upstream.authority.hasPrefix("[")
+                ? String(upstream.authority.prefix { $0 != "]" }.dropFirst())
+                : String(upstream.authority.split(separator: ":", maxSplits: 1)[0])
+            return try? EgressHost(parsing: host)
+        }
+    }
 }
 
 public struct ModelRouteConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {

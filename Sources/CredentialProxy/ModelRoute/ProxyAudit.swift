@@ -9,6 +9,7 @@ struct ProxyAuditEntry: Sendable {
     static let kind = "proxy.request"
 
     var session: String?
+    var route: ProxyRoute
     var method: String
     var host: String?
     var path: String
@@ -16,9 +17,13 @@ struct ProxyAuditEntry: Sendable {
     var credential: String?
     /// The egress rule that let a forwarded request through (nil on the model route).
     var rule: String?
+    /// The approval a held request waited for.
+    var approval: String?
     var bytes = 0
     /// Bytes the agent sent through a CONNECT tunnel (nil for other requests).
     var bytesSent: Int?
+    /// The request body's size (counted in metrics, not audited: the tunnel's `bytes_sent` is).
+    var requestBytes = 0
     /// The error code when the route answered itself or the relay broke off.
     var error: String?
     let started = ContinuousClock.now
@@ -33,6 +38,7 @@ struct ProxyAuditEntry: Sendable {
         ]
         if let error { detail["error"] = .string(error) }
         if let rule { detail["rule"] = .string(rule) }
+        if let approval { detail["approval_id"] = .string(approval) }
         if let bytesSent { detail["bytes_sent"] = .integer(Int64(bytesSent)) }
         return detail
     }
@@ -40,10 +46,18 @@ struct ProxyAuditEntry: Sendable {
 
 struct ProxyAuditor: Sendable {
     let core: WardenCore
+    let metrics: ProxyMetrics
     let logger: Logger
+
+    init(store: CredentialStore, logger: Logger) {
+        core = store.core
+        metrics = store.metrics
+        self.logger = logger
+    }
 
     /// Writes the entry; a failure is logged, as the response has already been decided.
     func record(_ entry: ProxyAuditEntry) async {
+        metrics.count(entry)
         let detail = entry.detail
         do {
             try await core.write { tx in

@@ -3,9 +3,6 @@
 /// the request in `output` is encrypted a slice at a time as the socket takes it, so a large
 /// body never sits in memory twice.
 extension ClientConnection {
-    /// Plaintext per SSL_write: four full records, so `wire` stays small while the socket is slow.
-    static let plaintextSlice = 64 * 1024
-
     var hasUnsentOutput: Bool { outputSent < output.count || wireSent < wire.count }
 
     func startHandshake() {
@@ -52,10 +49,8 @@ extension ClientConnection {
             tls.takeCiphertext(into: &wire)
             guard sendWire() else { return }
             guard mayEncrypt, tls.isEstablished, outputSent < output.count else { break }
-            let end = min(output.count, outputSent + Self.plaintextSlice)
-            let outcome = output.withUnsafeBytes { tls.encrypt(UnsafeRawBufferPointer(rebasing: $0[outputSent..<end])) }
-            switch outcome {
-            case .written: outputSent = end
+            switch tls.encryptSlice(of: output, sent: &outputSent) {
+            case .written: break
             case .blocked: mayEncrypt = false // resumed by the flush after the next receive
             case .failed(let error): failAndClose(.tls(error)); return
             }

@@ -158,7 +158,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
             return
         }
         if let tls, !tls.peerClosed {
-            failAndClose(.tls(TLSError(.truncated, "\(tls.serverName) closed the connection without close_notify "
+            failAndClose(.tls(TLSError(.truncated, "\(tls.peer) closed the connection without close_notify "
                                        + "before the end of a body that only a close ends")))
             return
         }

@@ -13,11 +13,16 @@ public struct Request: Sendable {
     /// Path parameters bound by the router, e.g. `id` for `/v1/sessions/:id`.
     public var parameters: [String: String] = [:]
     /// Set by the listener the request arrived on (e.g. which session a unix socket belongs to).
+    /// On an intercepted CONNECT, the interception's `connectionContext` instead.
     public var listenerContext: (any Sendable)?
+    /// The SNI the client sent on an intercepted CONNECT (nil if it sent none, and on
+    /// connections without TLS).
+    public var tlsServerName: String?
 
     public init(method: String, target: RequestTarget, version: HTTPVersion = .http1_1,
                 headers: HTTPHeaders = [:], body: [UInt8] = [], trailers: HTTPHeaders = [:],
-                requestID: String = "", remoteAddress: String = "", listenerContext: (any Sendable)? = nil) {
+                requestID: String = "", remoteAddress: String = "", listenerContext: (any Sendable)? = nil,
+                tlsServerName: String? = nil) {
         self.method = method
         self.target = target
         self.version = version
@@ -27,6 +32,7 @@ public struct Request: Sendable {
         self.requestID = requestID
         self.remoteAddress = remoteAddress
         self.listenerContext = listenerContext
+        self.tlsServerName = tlsServerName
     }
 
     public var path: String { target.path }

@@ -9,6 +9,11 @@ public struct Response: Sendable {
         /// byte tunnel to the upstream socket, which the server then owns. Any other status,
         /// or a method other than CONNECT, closes the socket and sends the head alone.
         case tunnel(TunnelUpstream)
+        /// The other answer to a CONNECT: after this (2xx) head is sent, the server terminates
+        /// TLS on the same connection with the interception's certificate and hands the
+        /// decrypted requests to the interception's handler. Refused like `.tunnel` otherwise,
+        /// and inside a connection that is itself intercepted.
+        case intercept(TLSInterception)
     }
 
     public var status: HTTPStatus

@@ -19,8 +19,10 @@ public final class HTTPServer: Sendable {
 
     /// Starts accepting on `address`; the returned listener knows the bound port (for port 0).
     @discardableResult
-    public func listen(_ address: SocketAddress, context: (any Sendable)? = nil) throws(SystemError) -> Listener {
-        let listener = try Listener(address: address, core: core, context: context)
+    /// With `tls`, every connection accepted on this listener is TLS from its first byte.
+    public func listen(_ address: SocketAddress, context: (any Sendable)? = nil,
+                       tls: TLSServerContext? = nil) throws(SystemError) -> Listener {
+        let listener = try Listener(address: address, core: core, context: context, tls: tls)
         listeners.withLock { $0.append(listener) }
         return listener
     }

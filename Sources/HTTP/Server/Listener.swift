@@ -9,15 +9,19 @@ public final class Listener: @unchecked Sendable {
     let fd: Int32
     let core: ServerCore
     private let context: (any Sendable)?
+    /// Connections accepted here speak TLS from their first byte.
+    private let tls: TLSServerContext?
     private var acceptors: [Acceptor] = []
     private let closed = Atomic<Bool>(false)
 
-    init(address requested: SocketAddress, core: ServerCore, context: (any Sendable)?) throws(SystemError) {
+    init(address requested: SocketAddress, core: ServerCore, context: (any Sendable)?,
+         tls: TLSServerContext? = nil) throws(SystemError) {
         let (fd, bound) = try Sockets.listen(requested)
         self.fd = fd
         self.address = bound
         self.core = core
         self.context = context
+        self.tls = tls
         let ready = DispatchGroup()
         let failure = Mutex<SystemError?>(nil)
         for loop in core.group.loops {
@@ -71,11 +75,11 @@ public final class Listener: @unchecked Sendable {
             remote = "unix"
         }
         let target = core.group.next()
-        let core = self.core, context = self.context
+        let core = self.core, context = self.context, tls = self.tls
         if target === loop {
-            core.adopt(fd: fd, on: loop, remoteAddress: remote, context: context)
+            core.adopt(fd: fd, on: loop, remoteAddress: remote, context: context, tls: tls)
         } else {
-            target.execute { core.adopt(fd: fd, on: target, remoteAddress: remote, context: context) }
+            target.execute { core.adopt(fd: fd, on: target, remoteAddress: remote, context: context, tls: tls) }
         }
     }
 }

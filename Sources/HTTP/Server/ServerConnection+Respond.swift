@@ -17,8 +17,10 @@ extension ServerConnection {
         phase = .handling
         let request = Request(method: head.method, target: head.targetForm, version: head.version,
                               headers: head.headers, body: body, trailers: trailers, requestID: requestID,
-                              remoteAddress: remoteAddress, listenerContext: listenerContext)
-        switch server.handler.handle(request) {
+                              remoteAddress: remoteAddress, listenerContext: tls == nil ? listenerContext : tls!.connectionContext,
+                              tlsServerName: tls?.serverName)
+        let result = if let tls { tls.handler.handle(request) } else { server.handler.handle(request) }
+        switch result {
         case .response(let response):
             write(response, context: context)
         case .async(let work):
@@ -76,21 +78,34 @@ extension ServerConnection {
                 phase = .streaming(state)
             }
         case .tunnel(let upstream):
-            // A tunnel is a 2xx to CONNECT (RFC 9110 §9.3.6); it carries no framing headers.
-            // While draining, no new tunnel starts.
-            guard context.method == "CONNECT", (200..<300).contains(status.code), !server.isDraining else {
-                upstream.discard()
-                let refused = server.isDraining && context.method == "CONNECT" && (200..<300).contains(status.code)
-                    ? Response(status: .serviceUnavailable) : Response(status: status, headers: response.headers)
-                write(refused, context: RequestContext(method: context.method, version: context.version,
-                                                       keepAlive: false, requestID: context.requestID))
-                return
-            }
-            ResponseSerializer.head(status: status, headers: response.headers, framing: .none, keepAlive: true,
-                                    version: context.version, requestID: context.requestID, date: date, into: &output)
-            current = nil
+            guard queueSwitchHead(response, context: context) else { upstream.discard(); return }
             phase = .tunnelStarting(upstream)
+        case .intercept(let interception):
+            guard queueSwitchHead(response, context: context) else { return }
+            phase = .interceptStarting(interception)
         }
+    }
+
+    /// A tunnel or an interception is a 2xx to CONNECT (RFC 9110 §9.3.6), whose head carries no
+    /// framing headers; queues that head and returns true. Otherwise answers with the head
+    /// alone and closes: another status or method is sent as it is, a 2xx to CONNECT while
+    /// draining becomes 503 (no new tunnel starts), and inside an intercepted connection 501,
+    /// since a tunnel or TLS session inside another one is not supported.
+    private func queueSwitchHead(_ response: Response, context: RequestContext) -> Bool {
+        let status = response.status
+        let connectSucceeded = context.method == "CONNECT" && (200..<300).contains(status.code)
+        guard connectSucceeded, tls == nil, !server.isDraining else {
+            let refused = !connectSucceeded ? Response(status: status, headers: response.headers)
+                : tls != nil ? Response(status: .notImplemented) : Response(status: .serviceUnavailable)
+            write(refused, context: RequestContext(method: context.method, version: context.version,
+                                                   keepAlive: false, requestID: context.requestID))
+            return false
+        }
+        ResponseSerializer.head(status: status, headers: response.headers, framing: .none, keepAlive: true,
+                                version: context.version, requestID: context.requestID,
+                                date: loop.dateCache.current(), into: &output)
+        current = nil
+        return true
     }
 
     /// Turns the connection into a tunnel: the queued head and whatever the client pipelined
@@ -187,11 +202,16 @@ extension ServerConnection {
     // MARK: writing
 
     func flush() {
-        if outputSent == 0 { lastWrite = loop.now }
-        switch Sockets.send(fd, output, sent: &outputSent) {
-        case .failed: abort(); return
-        case .progressed: lastWrite = loop.now
-        case .wouldBlock: break
+        if let tls {
+            flushEncrypted(tls)
+            guard !closed else { return }
+        } else {
+            if outputSent == 0 { lastWrite = loop.now }
+            switch Sockets.send(fd, output, sent: &outputSent) {
+            case .failed: abort(); return
+            case .progressed: lastWrite = loop.now
+            case .wouldBlock: break
+            }
         }
         if outputSent == output.count {
             outputSent = 0

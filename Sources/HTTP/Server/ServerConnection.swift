@@ -21,6 +21,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         /// A 2xx answer to CONNECT is queued; once the current read is processed the
         /// connection becomes a tunnel (bytes pipelined behind the head go through it).
         case tunnelStarting(TunnelUpstream)
+        /// The same for a CONNECT answered with `.intercept`: the connection then speaks TLS
+        /// (bytes pipelined behind the head are the start of the ClientHello).
+        case interceptStarting(TLSInterception)
         /// Bytes are spliced between the client and the upstream (`Tunnel`).
         case tunnel(Tunnel)
     }
@@ -55,6 +58,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var peerClosed = false
     var closed = false
     var current: RequestContext?
+    /// Set once a CONNECT on this connection was intercepted; nil on plaintext connections.
+    var tls: InterceptedSession?
     /// True until the first byte of a request line is seen (empty lines before it are skipped).
     var scannedNothingYet = true
     var skippedEmptyBytes = 0
@@ -78,7 +83,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     }
 
     var config: ServerConfiguration { server.configuration }
-    var hasPendingOutput: Bool { outputSent < output.count }
+    var hasPendingOutput: Bool { outputSent < output.count || tls?.hasUnsentWire == true }
 
     // MARK: events
 
@@ -104,9 +109,15 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             readOnce()
         }
         guard !closed else { return }
-        if case .tunnelStarting(let upstream) = phase {
+        switch phase {
+        case .tunnelStarting(let upstream):
             startTunnel(upstream)
             return
+        case .interceptStarting(let interception):
+            startInterception(interception)
+            return
+        default:
+            break
         }
         if hasPendingOutput { flush() }
         guard !closed else { return }
@@ -134,7 +145,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             if n < capacity { canRead = false } // a short read drained the socket; ET will tell us of more
             if isLingering { return }
             lastProgress = loop.now
-            if pending.isEmpty {
+            if let tls {
+                receiveCiphertext(UnsafeRawBufferPointer(start: loop.scratch, count: n), tls)
+            } else if pending.isEmpty {
                 let consumed = process(UnsafeBufferPointer(start: loop.scratch, count: n))
                 if !closed && consumed < n && keepsInput {
                     pending.append(contentsOf: UnsafeBufferPointer(start: loop.scratch + consumed, count: n - consumed))
@@ -187,7 +200,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             }
         case .lingering:
             close()
-        case .handling, .streaming, .closing, .tunnelStarting, .tunnel:
+        case .handling, .streaming, .closing, .tunnelStarting, .interceptStarting, .tunnel:
             break
         }
     }
@@ -298,7 +311,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
                 d = lastProgress + config.idleTimeout.nanoseconds
             }
         case .body: d = lastProgress + config.bodyTimeout.nanoseconds
-        case .handling, .streaming, .closing, .tunnelStarting: d = 0
+        case .handling, .streaming, .closing, .tunnelStarting, .interceptStarting: d = 0
         case .lingering(let since): d = since + config.lingerTimeout.nanoseconds
         case .tunnel(let tunnel): d = tunnel.deadline
         }
@@ -331,6 +344,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         switch phase {
         case .head where requestStart == 0, .lingering, .tunnel:
             close()
+        case .head where tls?.channel.isEstablished == false:
+            handshakeTimedOut()
         case .head, .body:
             server.statistics.timeouts.add(1, ordering: .relaxed)
             let context = RequestContext(method: "GET", version: .http1_1, keepAlive: false,
@@ -347,6 +362,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     // MARK: closing
 
     private func beginLingering() {
+        if let tls { sendCloseNotify(tls) }
         shutdown(fd, Int32(SHUT_WR))
         phase = .lingering(since: loop.now)
         pending = []
@@ -368,6 +384,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         }
         if case .tunnel(let tunnel) = phase { tunnel.close() }
         if case .tunnelStarting(let upstream) = phase { upstream.discard() }
+        if let tls { sendCloseNotify(tls) }
         loop.deregister(fd: fd, token: token)
         Glibc.close(fd)
         pending = []

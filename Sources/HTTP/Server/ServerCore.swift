@@ -26,7 +26,7 @@ final class ServerCore: @unchecked Sendable {
     var openConnections: Int { statistics.connectionsOpen.load(ordering: .relaxed) }
 
     /// Takes ownership of an accepted socket; runs on `loop`.
-    func adopt(fd: Int32, on loop: EventLoop, remoteAddress: String, context: (any Sendable)?) {
+    func adopt(fd: Int32, on loop: EventLoop, remoteAddress: String, context: (any Sendable)?, tls: TLSServerContext?) {
         guard !isDraining else { Glibc.close(fd); return }
         let connection = ServerConnection(fd: fd, loop: loop, server: self, remoteAddress: remoteAddress,
                                           listenerContext: context)
@@ -40,7 +40,12 @@ final class ServerCore: @unchecked Sendable {
         }
         statistics.connectionsOpen.add(1, ordering: .relaxed)
         connectionsByLoop[loop.index][ObjectIdentifier(connection)] = connection
-        connection.updateDeadline()
+        if let tls {
+            // The server's own handler, over TLS from the start: a TLS listener, not a CONNECT.
+            connection.startTLS(TLSInterception(context: tls, handler: handler, connectionContext: context), counted: false)
+        } else {
+            connection.updateDeadline()
+        }
     }
 
     func connectionClosed(_ connection: ServerConnection) {

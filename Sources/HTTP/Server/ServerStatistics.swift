@@ -10,5 +10,9 @@ public final class ServerStatistics: Sendable {
     public let acceptErrors = Atomic<Int>(0)
     /// CONNECT tunnels started.
     public let tunnels = Atomic<Int>(0)
+    /// CONNECTs answered with `.intercept` whose connection switched to TLS.
+    public let intercepted = Atomic<Int>(0)
+    /// Intercepted connections whose TLS handshake failed or did not finish within the header timeout.
+    public let tlsHandshakeFailures = Atomic<Int>(0)
     init() {}
 }

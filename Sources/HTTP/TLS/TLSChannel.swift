@@ -1,9 +1,9 @@
 import COpenSSL
 import Glibc
 
-/// A TLS client session over two memory BIOs. The connection moves ciphertext between its
-/// socket and these buffers and plaintext between them and its parser, so TLS needs no
-/// blocking socket and no thread: it runs on the connection's loop like everything else.
+/// A TLS session over two memory BIOs, client or server side. The connection moves ciphertext
+/// between its socket and these buffers and plaintext between them and its parser, so TLS needs
+/// no blocking socket and no thread: it runs on the connection's loop like everything else.
 /// Loop-confined, like the connection that owns it.
 final class TLSChannel {
     enum WriteOutcome {
@@ -13,7 +13,12 @@ final class TLSChannel {
         case failed(TLSError)
     }
 
-    let serverName: String
+    /// Plaintext per SSL_write: four full records, so the ciphertext waiting for a slow socket
+    /// stays small while a large body waits as plaintext only.
+    static let plaintextSlice = 64 * 1024
+
+    /// Whom error messages name: the server's name on a client, the client's address on a server.
+    let peer: String
     private let ssl: OpaquePointer
     /// Ciphertext from the peer, fed by the connection; SSL_read consumes it.
     private let incoming: OpaquePointer
@@ -25,10 +30,23 @@ final class TLSChannel {
     /// After a fatal error SSL must not be used again (no close_notify either).
     private var failed = false
 
-    init(context: TLSContext, serverName: String) throws(TLSError) {
-        self.serverName = serverName
+    /// A client session that verifies `serverName` and sends it as SNI.
+    convenience init(context: TLSContext, serverName: String) throws(TLSError) {
+        try self.init(context: context.pointer, peer: serverName)
+        SSL_set_connect_state(ssl)
+        try expectPeer(named: serverName)
+    }
+
+    /// A server session presenting `context`'s certificate; `peer` names the client in errors.
+    convenience init(context: TLSServerContext, peer: String) throws(TLSError) {
+        try self.init(context: context.pointer, peer: peer)
+        SSL_set_accept_state(ssl)
+    }
+
+    private init(context: OpaquePointer, peer: String) throws(TLSError) {
+        self.peer = peer
         OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.pointer) else { throw .fromQueue(.configuration, "SSL_new failed") }
+        guard let ssl = SSL_new(context) else { throw .fromQueue(.configuration, "SSL_new failed") }
         guard let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
             throw .fromQueue(.configuration, "cannot allocate TLS buffers")
@@ -37,8 +55,6 @@ final class TLSChannel {
         self.ssl = ssl
         self.incoming = incoming
         self.outgoing = outgoing
-        SSL_set_connect_state(ssl)
-        try expectPeer(named: serverName)
     }
 
     deinit { SSL_free(ssl) }
@@ -56,6 +72,14 @@ final class TLSChannel {
             throw .fromQueue(.configuration, "cannot verify the host name \(name)")
         }
     }
+
+    /// The SNI: on a server, what the client asked for (nil if it sent none); on a client, what it sent.
+    var requestedServerName: String? {
+        SSL_get_servername(ssl, Int32(TLSEXT_NAMETYPE_host_name)).map { String(cString: $0) }
+    }
+
+    /// Ciphertext received but not yet decrypted: a record is arriving in pieces.
+    var hasPartialInput: Bool { BIO_ctrl_pending(incoming) > 0 || SSL_has_pending(ssl) == 1 }
 
     static func isIPLiteral(_ name: String) -> Bool {
         var address = in6_addr()
@@ -94,7 +118,7 @@ final class TLSChannel {
         }
         switch SSL_get_error(ssl, rc) {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return false
-        default: throw failure(.handshake, "TLS handshake with \(serverName) failed")
+        default: throw failure(.handshake, "TLS handshake with \(peer) failed")
         }
     }
 
@@ -112,7 +136,7 @@ final class TLSChannel {
             switch SSL_get_error(ssl, n) {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return
             case SSL_ERROR_ZERO_RETURN: peerClosed = true
-            default: throw failure(.protocolViolation, "TLS record from \(serverName) rejected")
+            default: throw failure(.protocolViolation, "TLS record from \(peer) rejected")
             }
         }
     }
@@ -124,8 +148,16 @@ final class TLSChannel {
         if n == plaintext.count { return .written }
         switch SSL_get_error(ssl, n) {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .blocked
-        default: return .failed(failure(.protocolViolation, "TLS write to \(serverName) failed"))
+        default: return .failed(failure(.protocolViolation, "TLS write to \(peer) failed"))
         }
+    }
+
+    /// Encrypts the next slice of `plaintext` after `sent`, advancing `sent` past what was written.
+    func encryptSlice(of plaintext: [UInt8], sent: inout Int) -> WriteOutcome {
+        let end = min(plaintext.count, sent + Self.plaintextSlice)
+        let outcome = plaintext.withUnsafeBytes { encrypt(UnsafeRawBufferPointer(rebasing: $0[sent..<end])) }
+        if case .written = outcome { sent = end }
+        return outcome
     }
 
     /// Queues close_notify, so the peer can tell our close from a cut connection.
@@ -143,7 +175,7 @@ final class TLSChannel {
         let verify = SSL_get_verify_result(ssl)
         guard verify == X509_V_OK else {
             OpenSSLErrorQueue.clear()
-            var reason = "certificate verification failed for \(serverName): "
+            var reason = "certificate verification failed for \(peer): "
                 + String(cString: X509_verify_cert_error_string(verify))
             if verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH,
                let names = PeerCertificate.subjectAlternativeNames(of: ssl) {

@@ -76,6 +76,8 @@ struct RawResponse: Sendable, CustomStringConvertible {
 /// recv there would starve the server's `.async` handlers.
 final class RawClient: @unchecked Sendable {
     let fd: Int32
+    /// Once `startTLS` succeeded, every read and write goes through this session.
+    var tls: RawTLSSession?
     private var buffer: [UInt8] = []
     private(set) var receiveTimeout: Double
 
@@ -226,7 +228,7 @@ final class RawClient: @unchecked Sendable {
 
     // MARK: blocking implementation
 
-    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let thread = Thread {
                 continuation.resume(with: Result { try work() })
@@ -236,6 +238,7 @@ final class RawClient: @unchecked Sendable {
     }
 
     func sendNow(_ bytes: [UInt8]) throws {
+        if let tls { return try tls.write(bytes) }
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
@@ -254,6 +257,11 @@ final class RawClient: @unchecked Sendable {
     /// One recv into the buffer; false on EOF (or reset), throws on timeout.
     private func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
+        if let tls {
+            guard let n = try tls.read(into: &chunk) else { return false }
+            buffer.append(contentsOf: chunk[0..<n])
+            return true
+        }
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
             if n > 0 {

@@ -16,6 +16,21 @@ final class TLSTestKey: @unchecked Sendable {
     }
 
     deinit { EVP_PKEY_free(pointer) }
+
+    /// The key as unencrypted PKCS#8 PEM, as `TLSServerContext` takes it.
+    var pem: String { pem(passphrase: nil) }
+
+    /// The key as PKCS#8 PEM, encrypted (AES-128-CBC) when a passphrase is given.
+    func pem(passphrase: String?) -> String {
+        let bio = BIO_new(BIO_s_mem())!
+        defer { BIO_free(bio) }
+        let secret = Array((passphrase ?? "").utf8)
+        precondition(PEM_write_bio_PrivateKey(bio, pointer, passphrase == nil ? nil : EVP_aes_128_cbc(),
+                                              secret, Int32(secret.count), nil, nil) == 1)
+        var bytes = [UInt8](repeating: 0, count: Int(BIO_ctrl_pending(bio)))
+        let n = BIO_read(bio, &bytes, Int32(bytes.count))
+        return String(decoding: bytes[0..<Int(max(n, 0))], as: UTF8.self)
+    }
 }
 
 /// A certificate and its key, made with OpenSSL's C API so the tests need no `openssl` tool:
@@ -42,6 +57,21 @@ final class TLSTestCertificate: @unchecked Sendable {
             (NID_subject_key_identifier, "hash"),
         ])
         precondition(X509_sign(x509, key.pointer, EVP_sha256()) > 0, "signing the CA failed")
+        return TLSTestCertificate(x509: x509, key: key)
+    }
+
+    /// An intermediate CA signed by this one.
+    func issueAuthority(name: String) -> TLSTestCertificate {
+        let key = TLSTestKey()
+        let x509 = Self.makeCertificate(commonName: name, key: key, validFrom: -3600, until: 86400)
+        X509_set_issuer_name(x509, X509_get_subject_name(self.x509))
+        Self.addExtensions(to: x509, issuer: self.x509, [
+            (NID_basic_constraints, "critical,CA:TRUE,pathlen:0"),
+            (NID_key_usage, "critical,keyCertSign,cRLSign"),
+            (NID_subject_key_identifier, "hash"),
+            (NID_authority_key_identifier, "keyid:always"),
+        ])
+        precondition(X509_sign(x509, self.key.pointer, EVP_sha256()) > 0, "signing the intermediate failed")
         return TLSTestCertificate(x509: x509, key: key)
     }
 

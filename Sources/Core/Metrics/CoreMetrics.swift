@@ -1,0 +1,25 @@
+import Store
+
+extension WardenCore {
+    /// The store's counters and what is waiting on people: registered once, by `init`.
+    func registerCoreMetrics() {
+        metrics.register { [database, approvals] in
+            let stats = database.statistics
+            return [
+                MetricFamily("warden_store_writes_total", .counter, help: "Write closures run by the store's writer.",
+                             value: stats.writes),
+                MetricFamily("warden_store_failed_writes_total", .counter,
+                             help: "Write closures that threw and were rolled back.", value: stats.failedWrites),
+                MetricFamily("warden_store_commits_total", .counter,
+                             help: "SQLite commits (group commit: at most one per batch of writes).", value: stats.commits),
+                MetricFamily("warden_store_failed_commits_total", .counter, help: "SQLite commits that failed.",
+                             value: stats.failedCommits),
+                MetricFamily("warden_store_pending_writes", .gauge, help: "Writes queued for the writer.",
+                             value: stats.pendingWrites),
+                MetricFamily("warden_approval_waiters", .gauge,
+                             help: "Callers (held proxy requests, agent tool calls) waiting for a person's decision.",
+                             value: approvals.waitingCount),
+            ]
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Core
+import Logging
+
+/// Holds one request until a person decides (SPEC §5): records a pending approval (which emits
+/// `approval.requested`), then waits for the decision. The expiry is enforced here as well as by
+/// warden's maintenance sweep, so a hold never outlives its approval even when the sweep is late.
+struct ApprovalHold: Sendable {
+    let core: WardenCore
+    let timeout: Duration
+    let logger: Logger
+
+    enum Outcome: Equatable {
+        case approved(approvalID: String)
+        case refused(approvalID: String, status: String, reason: String?)
+    }
+
+    func hold(_ request: HeldRequest, session: String) async throws(ForwardProxyError) -> Outcome {
+        let approval: Approval
+        do {
+            approval = try await core.requestApproval(session: session, run: nil, kind: "http_request",
+                                                      summary: request.summary, request: request.details,
+                                                      expiresIn: timeout.timeInterval)
+        } catch {
+            logger.error("cannot record an approval; refusing the held request", metadata: ["error": "\(error)"])
+            throw .approvalUnavailable
+        }
+        logger.info("holding a proxied request for approval",
+                    metadata: ["approval": "\(approval.id)", "session": "\(session)", "host": "\(request.host)"])
+        let decided = await decision(approval.id)
+        guard let decided else { throw .approvalUnavailable }
+        if decided.status == ApprovalStatus.approved.rawValue { return .approved(approvalID: decided.id) }
+        return .refused(approvalID: decided.id, status: decided.status, reason: decided.decision?.reason)
+    }
+
+    /// The decided approval; nil when the store cannot tell (fail closed).
+    private func decision(_ id: String) async -> Approval? {
+        let core = self.core
+        let wait = timeout + .seconds(1)
+        return await withTaskGroup(of: Approval?.self) { group in
+            group.addTask { try? await core.awaitDecision(id) }
+            group.addTask {
+                try? await Task.sleep(for: wait)
+                if Task.isCancelled { return nil } // decided in time
+                // The sweep may not have run yet; expire what is due ourselves, then read the outcome.
+                _ = try? await core.expireApprovals()
+                return try? await core.awaitDecision(id)
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+extension Duration {
+    var timeInterval: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
