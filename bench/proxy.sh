@@ -18,6 +18,7 @@
 #   CONNS=16           connections for the throughput runs (the latency runs use 1)
 #   DURATION=5         measured seconds per run
 #   WARMUP=1           unmeasured seconds at the start of each run (same connections)
+#   REPEAT=1           rounds of every run; the report shows each configuration's median run
 #   BODIES="1024 65536" response body sizes, in bytes; the goals are judged on the first
 #   RELAY=1            also measure warden through the agent's TCP relay (0 = skip)
 #   TUNNEL=1           also measure HTTPS tunnelled, not intercepted, by both proxies (0 = skip)
@@ -37,7 +38,7 @@ RESULTS_DIR="$BENCH_DIR/results"
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
-CONNS="${CONNS:-16}" DURATION="${DURATION:-5}" WARMUP="${WARMUP:-1}" BODIES="${BODIES:-1024 65536}"
+CONNS="${CONNS:-16}" DURATION="${DURATION:-5}" WARMUP="${WARMUP:-1}" REPEAT="${REPEAT:-1}" BODIES="${BODIES:-1024 65536}"
 RELAY="${RELAY:-1}" PLAIN_HOST="${PLAIN_HOST:-127.0.0.1}" TLS_HOST="${TLS_HOST:-localhost}"
 PORT="${PORT:-18086}" HTTP_PORT="${HTTP_PORT:-18087}" HTTPS_PORT="${HTTPS_PORT:-18088}"
 MITM_PORT="${MITM_PORT:-18089}" RELAY_PORT="${RELAY_PORT:-18090}" MITM_TUNNEL_PORT="${MITM_TUNNEL_PORT:-18091}"
@@ -49,10 +50,10 @@ log()  { printf '[proxy-bench] %s\n' "$*" >&2; }
 warn() { printf '[proxy-bench] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[proxy-bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
-for v in CONNS DURATION WARMUP RELAY TUNNEL PORT HTTP_PORT HTTPS_PORT MITM_PORT RELAY_PORT MITM_TUNNEL_PORT; do
+for v in CONNS DURATION WARMUP REPEAT RELAY TUNNEL PORT HTTP_PORT HTTPS_PORT MITM_PORT RELAY_PORT MITM_TUNNEL_PORT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
-(( CONNS > 0 && DURATION > 0 )) || die "CONNS and DURATION must be above 0"
+(( CONNS > 0 && DURATION > 0 && REPEAT > 0 )) || die "CONNS, DURATION and REPEAT must be above 0"
 for b in $BODIES; do [[ "$b" =~ ^[0-9]+$ ]] || die "BODIES holds byte counts (got '$b')"; done
 for c in $CASES; do [[ "$c" =~ ^(http|https|tunnel)$ ]] || die "CASES holds http, https and tunnel (got '$c')"; done
 [[ " $CASES " == *" tunnel "* ]] || TUNNEL=0
@@ -321,14 +322,17 @@ read -r -a SCHEMES <<< "$CASES"
 log "mitmproxy $MITM_VERSION (Debian), nginx $NGINX_VERSION, warden $(git rev-parse --short HEAD)"
 log "runs: bodies [$BODIES] x (${SCHEMES[*]}) x (throughput c$CONNS, latency c1) x (${TARGETS[*]}), ${WARMUP}+${DURATION} s each"
 STARTED=$(date +%s)
-for body in $BODIES; do
-    for scheme in "${SCHEMES[@]}"; do
-        [[ -n "$scheme" ]] || continue
-        for load in throughput latency; do
-            for target in "${TARGETS[@]}"; do
-                # Direct HTTPS is the same exchange whether the proxy would intercept or tunnel it.
-                [[ "$scheme:$target" == tunnel:direct ]] && continue
-                measure "$body" "$scheme" "$load" "$target"
+for (( rep = 1; rep <= REPEAT; rep++ )); do
+    (( REPEAT > 1 )) && log "round $rep of $REPEAT"
+    for body in $BODIES; do
+        for scheme in "${SCHEMES[@]}"; do
+            [[ -n "$scheme" ]] || continue
+            for load in throughput latency; do
+                for target in "${TARGETS[@]}"; do
+                    # Direct HTTPS is the same exchange whether the proxy would intercept or tunnel it.
+                    [[ "$scheme:$target" == tunnel:direct ]] && continue
+                    measure "$body" "$scheme" "$load" "$target"
+                done
             done
         done
     done
@@ -338,6 +342,6 @@ ELAPSED=$(( $(date +%s) - STARTED ))
 # ---------------------------------------------------------------- report
 META=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
     stamp "$(date -u +%Y%m%dT%H%M%SZ)" commit "$(git rev-parse --short HEAD)" mitmproxy "$MITM_VERSION" \
-    nginx "$NGINX_VERSION" conns "$CONNS" duration_s "$DURATION" warmup_s "$WARMUP" plain_host "$PLAIN_HOST" \
+    nginx "$NGINX_VERSION" conns "$CONNS" duration_s "$DURATION" warmup_s "$WARMUP" repeat "$REPEAT" plain_host "$PLAIN_HOST" \
     tls_host "$TLS_HOST" injection "$INJECTION" nproc "$(nproc)" loadavg "$(cut -d ' ' -f 1-3 /proc/loadavg)" elapsed_s "$ELAPSED")
 python3 "$BENCH_DIR/proxy_report.py" report "$RAW" "$RESULTS_DIR" "$META"
