@@ -76,6 +76,13 @@ public final class CredentialStore: Sendable {
         return UnsealedCredential(credential: CredentialCodec.credential(record), secret: secret)
     }
 
+    /// The credential with `id`, with its secret (channels name their secrets by id).
+    public func unseal(id: String) async throws -> UnsealedCredential? {
+        guard let record = try await core.read({ try CredentialRepository($0).find(id: id) }) else { return nil }
+        let secret = try vault.open(CredentialCodec.sealed(record), id: record.id, name: record.name)
+        return UnsealedCredential(credential: CredentialCodec.credential(record), secret: secret)
+    }
+
     /// Opens every credential once, so a wrong master key stops start-up with a clear error
     /// instead of failing the first request that needs a secret. Returns how many there are.
     @discardableResult
