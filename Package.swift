@@ -92,7 +92,12 @@ let package = Package(
         ]),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "HTTP", "ScriptedModel", "TestSupport"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "Channels", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport", "COpenSSL"]),
+        // Test support: signing keys, JWTs and a JWKS server, as the platforms sign and publish them.
+        .target(name: "ChannelTestSupport", dependencies: ["Core", "HTTP", "COpenSSL", "TestSupport"],
+                path: "Tests/ChannelTestSupport"),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport", "ChannelTestSupport"]),
+        .testTarget(name: "APITests", dependencies: [
+            "API", "Channels", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport", "ChannelTestSupport",
+        ]),
     ]
 )

@@ -28,7 +28,11 @@ enum ChannelWebhookRoutes {
               let resolved = try await ctx.channelEndpoints.resolve(channelID, platform: platform) else {
             throw APIError.notFound("channel", channelID)
         }
-        try await resolved.endpoint.verifier.verify(WebhookDelivery(request), now: Date())
+        guard request.method != "GET" || resolved.endpoint.acceptsGET else {
+            throw HTTPError(.methodNotAllowed, code: "method_not_allowed",
+                            message: "\(platform.displayName) delivers with POST.", headers: ["Allow": "POST"])
+        }
+        try await resolved.endpoint.verify(request, now: Date())
         let events: [InboundEvent]
         do {
             events = try resolved.endpoint.parser.parse(InboundDelivery(request))

@@ -33,6 +33,17 @@ public struct ChannelEndpoint: Sendable {
         }
         parser = ChannelParsers.parser(for: settings.platform, bot: settings.bot, whatsAppVerifyToken: verifyToken)
     }
+
+    /// Verifies a delivery before it is parsed. WhatsApp's GET subscription check carries no
+    /// signature: its proof is the verify token, which the parser compares in constant time.
+    /// Every other delivery is a signed POST.
+    public func verify(_ request: Request, now: Date) async throws(VerificationFailure) {
+        if request.method == "GET", platform == .whatsapp { return }
+        try await verifier.verify(WebhookDelivery(request), now: now)
+    }
+
+    /// Whether the platform sends GET requests at all (WhatsApp's subscription check).
+    public var acceptsGET: Bool { platform == .whatsapp }
 }
 
 /// One `JWKSCache` per key-set URL for the whole process, so channels of one platform share the
