@@ -157,6 +157,41 @@ import Testing
         }
     }
 
+    /// A Slack button click, form-encoded as Slack sends interactions.
+    static func slackClick(_ approval: String, decision: String = "approve") -> String {
+        let json = SlackPayloads.blockActions(actionID: "\(decision):\(approval)")
+        return "payload=" + json.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+    }
+
+    @Test func aListedApproverDecidesFromChatAndOthersChangeNothing() async throws {
+        try await withChannel(.slack) { f, unlisted, context in
+            let listed = try await f.post("/v1/channels", as: f.admin, json: """
+                {"platform":"slack","name":"approvers","verification_credential_id":"\(context.verificationCredentialID!)",
+                 "approvers":["U123ABC456"]}
+                """).id
+            let session = try await f.createSession(as: f.operatorKey)
+            let approval = try await f.requestApproval(session).id
+
+            var click = WebhookPlatform.slack.sign(Self.slackClick(approval), "", context)
+            click.headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            let ignored = try await f.deliver("slack", unlisted, click)
+            #expect(ignored.status == 200, "\(ignored)")
+            #expect(try await f.core.approval(approval)?.status == "pending", "not an approver of that channel")
+
+            let decided = try await f.deliver("slack", listed, click)
+            #expect(decided.status == 200, "\(decided)")
+            let stored = try await f.core.approval(approval)
+            #expect(stored?.status == "approved")
+            #expect(stored?.decision?.by == "slack:U123ABC456")
+
+            // A second click on a decided approval is acknowledged and changes nothing.
+            var deny = WebhookPlatform.slack.sign(Self.slackClick(approval, decision: "deny"), "", context)
+            deny.headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            #expect(try await f.deliver("slack", listed, deny).status == 200)
+            #expect(try await f.core.approval(approval)?.status == "approved")
+        }
+    }
+
     @Test func aStoreThatDoesNotAnswerIs503WithRetryAfter() async throws {
         try await withChannel(.slack) { f, channel, context in
             // The channel is cached by the first delivery; then the database goes away.

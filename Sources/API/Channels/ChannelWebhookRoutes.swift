@@ -43,11 +43,18 @@ enum ChannelWebhookRoutes {
             guard case .message(let message) = event else { return nil }
             return message.inbound(scope: resolved.scope)
         }
-        // Approval clicks and commands are acknowledged but not acted on yet (docs/api.md).
-        if !messages.isEmpty {
+        let decisions = events.compactMap { event -> ChannelDecision? in
+            guard case .approvalAction(let action) = event else { return nil }
+            return ChannelDecision(approvalID: action.approvalID, approve: action.decision == .approve, reason: action.reason,
+                                   actorID: action.actor.id, deliveryID: action.deliveryID)
+        }
+        if !messages.isEmpty || !decisions.isEmpty {
             let channel = resolved.channel
             do {
-                _ = try await ctx.core.write { tx in try tx.ingestChannelMessages(messages, channel: channel) }
+                _ = try await ctx.core.write { tx in
+                    try tx.ingestChannelMessages(messages, channel: channel)
+                    for decision in decisions { _ = try tx.decideApprovalFromChannel(decision, channel: channel) }
+                }
             } catch {
                 throw ChannelUnavailable.store(error)
             }
