@@ -103,7 +103,7 @@ CHANNEL="$(api -X POST --data "{\"platform\":\"slack\",\"name\":\"bench\",\"veri
     "$BASE/v1/channels" | id_of)"
 [[ "$CHANNEL" == chn_* ]] || die "could not create the channel"
 : >"$TMP/sessions"
-for (( i = 0; i < 64; i++ )); do api -X POST --data '{}' "$BASE/v1/sessions" | id_of >>"$TMP/sessions"; done
+for (( i = 0; i < 64; i++ )); do printf "%s\n" "$(api -X POST --data "{}" "$BASE/v1/sessions" | id_of)" >>"$TMP/sessions"; done
 
 log "signing $DELIVERIES deliveries in $THREADS_IN_SLACK threads"
 python3 "$BENCH_DIR/webhooks_gen.py" "$TMP/deliveries.tsv" "$DELIVERIES" "$THREADS_IN_SLACK"
