@@ -61,6 +61,13 @@ let package = Package(
             "Core", "HTTP", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Outbound webhooks (SPEC §3): committed events become durable deliveries, POSTed with
+        // Standard Webhooks signatures and retried with backoff. Secrets are opened through
+        // Core's SecretSealer (the vault implements it), so this needs no CredentialProxy.
+        .target(name: "Webhooks", dependencies: [
+            "Core", "Store", "HTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The in-container agent loop: model clients, tools, the relay. Talks only to its sockets.
         .target(name: "Agent", dependencies: ["HTTP"]),
         .executableTarget(name: "warden-agent", dependencies: ["Agent"]),
@@ -71,7 +78,7 @@ let package = Package(
         ]),
         // The CLI: wiring only.
         .executableTarget(name: "warden", dependencies: [
-            "API", "Core", "HTTP", "Store", "Scheduler", "CredentialProxy", "Docker",
+            "API", "Core", "HTTP", "Store", "Scheduler", "CredentialProxy", "Docker", "Channels", "Webhooks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -99,5 +106,6 @@ let package = Package(
         .testTarget(name: "APITests", dependencies: [
             "API", "Channels", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport", "ChannelTestSupport",
         ]),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
     ]
 )

@@ -7,8 +7,9 @@ import Store
 
 /// Every route Warden serves, in one place, so the OpenAPI test can compare the two.
 public enum APIRouter {
-    /// Without `credentials` (a vault), the credential routes answer 503. `channelKeyClient`
-    /// fetches Teams' and Google Chat's signing keys; without it their deliveries are refused.
+    /// Without `credentials` (a vault), the credential routes and webhook creation answer 503.
+    /// `channelKeyClient` fetches Teams' and Google Chat's signing keys; without it their
+    /// deliveries are refused.
     public static func make(core: WardenCore, credentials: CredentialStore? = nil, configuration: APIConfiguration = .init(),
                             channelKeyClient: HTTPClient? = nil, logger: Logger) -> Router {
         var router = Router(logger: logger)
@@ -27,6 +28,7 @@ public enum APIRouter {
         TaskRoutes.register(on: &router, context)
         CredentialRoutes.register(on: &router, context)
         RuleRoutes.register(on: &router, context)
+        WebhookRoutes.register(on: &router, context)
         ChannelRoutes.register(on: &router, context)
         ChannelWebhookRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)

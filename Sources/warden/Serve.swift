@@ -7,6 +7,7 @@ import HTTP
 import Logging
 import Scheduler
 import Store
+import Webhooks
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the Warden server.")
@@ -66,6 +67,8 @@ struct Serve: AsyncParsableCommand {
             group: group, proxy: try models.proxyHandler(credentials: credentials, group: group, authority: authority),
             logger: Logger(label: "warden.scheduler"))
         await scheduling.start()
+        let webhooks = WebhookService(core: core, sealer: credentials.vault, group: group)
+        try await webhooks.start()
         core.metrics.register { server.statistics.families(server: "api") + scheduling.socketStatistics.families(server: "sessions") }
         let listener = try server.listen(SocketAddress(parsing: listen))
         logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
@@ -75,6 +78,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("shutting down", metadata: ["signal": "\(signal)", "grace_seconds": "\(shutdownGrace)"])
         await server.shutdown(grace: .seconds(shutdownGrace))
         await scheduling.shutdown()
+        await webhooks.stop()
         maintenance.cancel()
         await database.close()
         group.shutdown()

@@ -110,6 +110,21 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
                      let id = String(path.split(separator: "/")[2])
                      return "\(try await f.count("egress_rules", where: "id = ?", [.text(id)])) \(try await f.count("audit"))"
                  }),
+        Endpoint(method: "POST", template: "/v1/webhooks", allowed: [.admin], success: 201,
+                 prepare: { _, _ in ("/v1/webhooks", #"{"url":"https://hooks.example.com/in","events":["run.completed"]}"#) },
+                 state: { f, _ in "\(try await f.count("webhooks")) \(try await f.count("audit"))" }),
+        Endpoint(method: "GET", template: "/v1/webhooks", allowed: [.admin], success: 200,
+                 prepare: { _, _ in ("/v1/webhooks", nil) }),
+        Endpoint(method: "GET", template: "/v1/webhooks/{id}", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/webhooks/\(try await webhook(f, key))", nil) }),
+        Endpoint(method: "DELETE", template: "/v1/webhooks/{id}", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/webhooks/\(try await webhook(f, key))", nil) },
+                 state: { f, path in
+                     let id = String(path.split(separator: "/")[2])
+                     return "\(try await f.count("webhooks", where: "id = ?", [.text(id)])) \(try await f.count("audit"))"
+                 }),
+        Endpoint(method: "GET", template: "/v1/webhooks/{id}/deliveries", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/webhooks/\(try await webhook(f, key))/deliveries", nil) }),
         Endpoint(method: "POST", template: "/v1/channels", allowed: [.admin], success: 201,
                  prepare: { _, _ in ("/v1/channels", #"{"platform":"discord","name":"matrix","settings":{"public_key":"\#(String(repeating: "ab", count: 32))"}}"#) },
                  state: { f, _ in "\(try await f.count("channels")) \(try await f.count("audit"))" }),
@@ -136,6 +151,15 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
             try tx.createChannel(ChannelSpec(platform: "discord", name: "matrix",
                                              settings: .object(["public_key": .string(String(repeating: "ab", count: 32))])),
                                  actor: key.id).id
+        }
+    }
+
+
+    static func webhook(_ f: APIFixture, _ key: TestKey) async throws -> String {
+        let vault = f.api.credentials.vault
+        return try await f.core.write { tx in
+            try tx.createWebhook(WebhookSpec(url: "https://hooks.example.com/in", events: ["run.completed"]), sealer: vault,
+                                 actor: key.id).0.id
         }
     }
 

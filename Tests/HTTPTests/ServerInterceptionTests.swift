@@ -93,7 +93,7 @@ import TestSupport
         // lot: the usual test timeout, and a client that waits longer than that for the 408.
         try await withTestServer(proxy.handler, configuration: testConfiguration()) { server in
             let client = try await proxy.open(server)
-            client.setReceiveTimeout(15)
+            client.setReceiveTimeout(40)
             switch misstep {
             case .missingHost: try await client.send("GET /no-host HTTP/1.1\r\n\r\n")
             case .partialHead: try await client.send("GET /slowloris HTTP/1.1\r\nHost: host.test\r\n")

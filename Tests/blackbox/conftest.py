@@ -88,14 +88,12 @@ def _stop(process: subprocess.Popen) -> int | None:
     return process.returncode
 
 
-@pytest.fixture(scope="session")
-def warden(tmp_path_factory: pytest.TempPathFactory):
-    """A running server; yields a `Warden`. Stopped with SIGTERM at the end of the session."""
+def start_warden(root: Path) -> Warden:
+    """Starts `warden serve` with a fresh data directory under `root`; the caller stops it with `_stop`."""
     if not BINARY.is_file() or not os.access(BINARY, os.X_OK):
         pytest.fail(f"{BINARY} is missing; build it first with `swift build --product warden`", pytrace=False)
     admin_key = _generate_admin_key()
     env = {**os.environ, "WARDEN_ADMIN_KEY": admin_key}
-    root = tmp_path_factory.mktemp("warden")
     # A free port can be taken between probing and binding; try a few.
     for attempt in range(3):
         data_dir = root / f"data-{attempt}"
@@ -113,10 +111,15 @@ def warden(tmp_path_factory: pytest.TempPathFactory):
             )
         server = Warden(base_url, admin_key, data_dir, log_path, process)
         if _wait_until_healthy(process, base_url):
-            break
+            return server
         _stop(process)
-    else:
-        pytest.fail(f"warden did not become healthy; its log:\n{server.log()}", pytrace=False)
+    pytest.fail(f"warden did not become healthy; its log:\n{server.log()}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def warden(tmp_path_factory: pytest.TempPathFactory):
+    """A running server; yields a `Warden`. Stopped with SIGTERM at the end of the session."""
+    server = start_warden(tmp_path_factory.mktemp("warden"))
     try:
         yield server
     finally:

@@ -9,6 +9,7 @@ Only positive cases (data the document calls valid) are adjusted. Negative ones 
 whatever else they carry, and editing them would make schemathesis revalidate the case as positive
 and, for a "missing Authorization" case, put the header back while still expecting a 401.
 """
+import ipaddress
 import os
 import re
 import uuid
@@ -73,6 +74,8 @@ def before_call(context, case, kwargs):
         _make_rule_valid(case.body)
     if operation == "POST /v1/channels" and isinstance(case.body, dict):
         _make_channel_valid(case.body)
+    if operation == "POST /v1/webhooks" and isinstance(case.body, dict):
+        _make_webhook_valid(case.body)
 
     # Idempotency is state across requests, which schemathesis does not model: Hypothesis re-runs
     # an example (to shrink or replay it) with the same `Idempotency-Key`, and the server then
@@ -139,6 +142,59 @@ def _usable_rule_path(path: str) -> bool:
     for match in re.finditer("%", path):
         escape = path[match.start() + 1:match.start() + 3]
         if not re.fullmatch("[0-9A-Fa-f]{2}", escape) or int(escape, 16) in (0x2F, 0x5C, 0x2E):
+            return False
+    return True
+
+
+# The characters of a webhook URL's path and query besides letters, digits and `%HH` (RFC 3986).
+URL_PATH_CHARACTERS = set("-._~!$&'()*+,;=:@/?")
+URL_LABEL = re.compile(r"[A-Za-z0-9_-]{1,63}")
+
+
+def _make_webhook_valid(body):
+    """The checks of POST /v1/webhooks that its `url` pattern cannot state (WebhookInput's
+    description lists them); invalid URLs are tested one by one in APITests/WebhookTests. A URL
+    the server would refuse becomes a loopback one on the discard port, so its deliveries are
+    refused at once rather than sent anywhere."""
+    url = body.get("url")
+    if isinstance(url, str) and not _usable_webhook_url(url):
+        body["url"] = "http://127.0.0.1:9/warden"
+
+
+def _usable_webhook_url(url: str) -> bool:
+    if not (0 < len(url) <= 2048 and all(0x21 <= ord(c) <= 0x7E for c in url)) or "#" in url:
+        return False
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https"):
+        return False
+    split = min([i for i in (rest.find("/"), rest.find("?")) if i >= 0], default=len(rest))
+    authority, tail = rest[:split], rest[split:]
+    if "@" in authority:
+        return False
+    if authority.startswith("["):
+        address, _, after = authority[1:].partition("]")
+        if "%" in address:  # a zone id, which Python accepts and the server does not
+            return False
+        try:
+            ipaddress.IPv6Address(address)
+        except ValueError:
+            return False
+        if after and not after.startswith(":"):
+            return False
+        port = after[1:] if after else None
+    else:
+        host, colon, port = authority.partition(":")
+        port = port if colon else None
+        labels = host.removesuffix(".").split(".")
+        if not host or len(host) > 253 or not all(URL_LABEL.fullmatch(label) for label in labels):
+            return False
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return False
+    for index, c in enumerate(tail):
+        if c == "%":
+            if not re.fullmatch("[0-9A-Fa-f]{2}", tail[index + 1:index + 3]):
+                return False
+        elif not (c.isascii() and c.isalnum()) and c not in URL_PATH_CHARACTERS:
             return False
     return True
 

@@ -24,19 +24,12 @@ enum KeyRoutes {
             }
             if let name = body.name, name.unicodeScalars.count > 128 { throw APIError.invalid("name", "'name' is limited to 128 characters.") }
             // The secret is shown once: it is not kept for idempotent replays, which return the key without it.
-            let secretHolder = SecretHolder()
-            var response = try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
+            return try await OneTimeSecret.created(request, principal, core: ctx.core, field: "key") { tx in
                 let (key, secret) = try tx.createKey(role: role, name: body.name ?? "", createdBy: principal.keyID)
-                secretHolder.set(secret)
                 var stored = key
                 stored.key = nil
-                return JSONCoding.encode(stored)
+                return (JSONCoding.encode(stored), secret)
             }
-            if let secret = secretHolder.value, response.headers["Idempotent-Replayed"] == nil,
-               case .bytes(let bytes) = response.body {
-                response.body = .bytes(Self.insertSecret(secret, into: bytes))
-            }
-            return response
         })
         router.get("/v1/keys", ctx.route(Access.adminOnly, "manage API keys") { request, _ in
             Pagination.response(try await ctx.core.listKeys(try Pagination.page(from: request))) { $0.id }
@@ -51,20 +44,4 @@ enum KeyRoutes {
             return .json(JSONCoding.encode(DeletedObject(id: id, object: "api_key")), status: .ok)
         })
     }
-
-    /// Adds `"key": secret` to the stored (secret-free) JSON of a key.
-    static func insertSecret(_ secret: String, into bytes: [UInt8]) -> [UInt8] {
-        guard bytes.last == UInt8(ascii: "}") else { return bytes }
-        return Array(bytes.dropLast()) + Array(",\"key\":\"\(secret)\"}".utf8)
-    }
 }
-
-/// Carries the one-time secret out of the transaction closure.
-final class SecretHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var secret: String?
-    func set(_ s: String) { lock.withLock { secret = s } }
-    var value: String? { lock.withLock { secret } }
-}
-
-import Foundation

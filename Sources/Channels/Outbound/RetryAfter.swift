@@ -27,22 +27,7 @@ public enum RetryAfter {
     /// A `Retry-After` value: delay-seconds, or an HTTP-date (RFC 9110 §10.2.3). A date in the
     /// past is no wait.
     public static func parse(_ value: String, now: Date) -> Duration? {
-        let trimmed = value.trimmingWhitespace()
-        if let seconds = Double(trimmed), seconds.isFinite { return clamped(seconds) }
-        guard let date = httpDate(trimmed) else { return nil }
-        return clamped(date.timeIntervalSince(now))
-    }
-
-    /// IMF-fixdate, and the two obsolete forms recipients must still accept (RFC 9110 §5.6.7).
-    static func httpDate(_ text: String) -> Date? {
-        for format in ["EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
+        HTTPHeaders.parseRetryAfter(value, now: now)
     }
 
     private static func seconds(_ value: JSONValue) -> Duration? {
@@ -53,7 +38,5 @@ public enum RetryAfter {
         }
     }
 
-    private static func clamped(_ seconds: Double) -> Duration {
-        .milliseconds(Int64((max(seconds, 0) * 1000).rounded(.up)))
-    }
+    private static func clamped(_ seconds: Double) -> Duration { HTTPHeaders.clampedDelay(seconds) }
 }

@@ -12,6 +12,21 @@ public enum Crypto {
 
     public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
 
+    /// HMAC-SHA256 of `message` under `key`: the MAC of Standard Webhooks and of most
+    /// platforms' webhook signatures (Slack, GitHub, WhatsApp, Linear).
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let ok = key.withUnsafeBufferPointer { k in
+            message.withUnsafeBufferPointer { m in
+                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress, m.count, &out, &length) != nil
+            }
+        }
+        // Only an allocation failure inside OpenSSL gets here; nothing sensible can sign or verify then.
+        precondition(ok && length == 32, "OpenSSL HMAC-SHA256 failed")
+        return out
+    }
+
     /// Cryptographically secure random bytes; traps if OpenSSL's generator fails, as nothing
     /// safe can be done without it.
     public static func randomBytes(_ count: Int) -> [UInt8] {

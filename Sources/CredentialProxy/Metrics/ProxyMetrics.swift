@@ -64,4 +64,6 @@ enum ProxyRoute: String, Sendable {
     case tunnel
     /// A request inside an intercepted CONNECT.
     case intercepted
+    /// Warden's own call to a platform API (a chat reply, an approval card).
+    case warden
 }

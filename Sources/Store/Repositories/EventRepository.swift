@@ -24,6 +24,22 @@ public struct EventRepository {
             .map(Self.record)
     }
 
+    /// The newest event's global `seq` (0 when there is none).
+    public func lastSeq() throws -> Int64 {
+        try db.queryOne("SELECT coalesce(max(seq), 0) AS seq FROM events")?.get("seq") ?? 0
+    }
+
+    /// Events of the given `types` with `seq` in (`seq`, `through`], in order. Filtering in SQL
+    /// walks past the many events of other types (deltas, messages) without returning them.
+    public func after(seq: Int64, through: Int64, types: [String], limit: Int = 500) throws -> [EventRecord] {
+        guard !types.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: types.count).joined(separator: ", ")
+        return try db.query("""
+            SELECT * FROM events WHERE seq > ? AND seq <= ? AND type IN (\(placeholders)) ORDER BY seq LIMIT ?
+            """, [.integer(seq), .integer(through)] + types.map(SQLValue.text) + [.integer(Int64(limit))])
+            .map(Self.record)
+    }
+
     static func record(_ r: Row) throws -> EventRecord {
         EventRecord(seq: try r.get("seq"), id: try r.get("id"), sessionID: try r.get("session_id"),
                     sessionSeq: try r.get("session_seq"), type: try r.get("type"), data: try r.get("data"),

@@ -152,10 +152,51 @@ public enum WardenSchema {
                 created_at TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
-        // Chat channels (SPEC §6). Version 6 on purpose: version 5 (`webhooks`) is being added on
-        // another branch; versions need only grow, so the gap is fine until it lands.
-        // `channel_deliveries` is the 24 h delivery-id dedupe (pruned by maintenance by
-        // `received_at`); `channel_messages` the message-id dedupe (Slack's `message` and
+        // Outbound webhooks (SPEC §3). A webhook's signing secret is sealed by the vault, since
+        // warden must sign with it; `after_event_seq` is the last event committed before the
+        // webhook was, so it receives only what happens after it exists. A delivery is one event
+        // for one webhook (unique), with its payload fixed when created, so every retry sends the
+        // same bytes. `webhook_dispatch` is the dispatcher's durable cursor in `events`: it moves
+        // in the same write that creates the deliveries, so a restart neither repeats nor skips.
+        Migration(version: 5, name: "webhooks", sql: """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY,
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                description TEXT,
+                secret_nonce BLOB NOT NULL,
+                secret_ciphertext BLOB NOT NULL,
+                after_event_seq INTEGER NOT NULL,
+                created_by TEXT,
+                created_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_status_code INTEGER,
+                last_error TEXT,
+                last_attempt_at TEXT,
+                next_attempt_at TEXT,
+                created_at TEXT NOT NULL,
+                delivered_at TEXT,
+                UNIQUE (webhook_id, event_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+            CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt_at, id)
+                WHERE status = 'pending';
+            CREATE TABLE webhook_dispatch (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                last_event_seq INTEGER NOT NULL
+            );
+            INSERT INTO webhook_dispatch (id, last_event_seq) SELECT 1, coalesce(max(seq), 0) FROM events;
+            """),
+        // Chat channels (SPEC §6). `channel_deliveries` is the 24 h delivery-id dedupe (pruned by
+        // maintenance by `received_at`); `channel_messages` the message-id dedupe (Slack's `message` and
         // `app_mention` twins); `channel_threads` maps a platform session key to its session.
         Migration(version: 6, name: "channels", sql: """
             CREATE TABLE channels (

@@ -83,7 +83,7 @@ final class RawClient: @unchecked Sendable {
 
     /// TCP to 127.0.0.1:`port`. `receiveBuffer` sets SO_RCVBUF before connecting
     /// (which also turns off receive-buffer autotuning).
-    init(port: Int, host: String = "127.0.0.1", receiveBuffer: Int? = nil, timeout: Double = 5) throws {
+    init(port: Int, host: String = "127.0.0.1", receiveBuffer: Int? = nil, timeout: Double = 20) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RawClientError.connectFailed(errno: errno) }
         self.fd = fd
@@ -120,7 +120,7 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// A unix-domain stream socket at `path`.
-    init(unixPath path: String, timeout: Double = 5) throws {
+    init(unixPath path: String, timeout: Double = 20) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RawClientError.connectFailed(errno: errno) }
         self.fd = fd
@@ -138,7 +138,7 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Adopts a connected stream socket (blocking), e.g. one end of a socketpair.
-    init(adopting fd: Int32, timeout: Double = 5) {
+    init(adopting fd: Int32, timeout: Double = 20) {
         self.fd = fd
         receiveTimeout = timeout
         setTimeouts(timeout)

@@ -69,9 +69,11 @@ func withTestServer<R>(
 /// and long enough that a loaded machine does not trip them on the happy path.
 func testConfiguration(_ change: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
     var config = ServerConfiguration()
-    config.headerTimeout = .seconds(5)
-    config.bodyTimeout = .seconds(5)
-    config.idleTimeout = .seconds(10)
+    // Generous: a loaded CI machine (the whole suite runs in one process) can take seconds for a
+    // TLS handshake or a byte-by-byte request. Tests of the timeouts set their own.
+    config.headerTimeout = .seconds(20)
+    config.bodyTimeout = .seconds(20)
+    config.idleTimeout = .seconds(30)
     config.lingerTimeout = .milliseconds(500)
     change(&config)
     return config

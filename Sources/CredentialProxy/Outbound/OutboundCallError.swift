@@ -1,0 +1,31 @@
+/// Why warden's own call did not reach the API; `retryable` says whether trying again later
+/// can help (the delivery layer backs off on those and gives up on the rest).
+public enum OutboundCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidURL(String)
+    case credentialMissing(String)
+    case credentialUnavailable(String)
+    /// The credential's hosts do not include the URL's host: its token is not sent elsewhere.
+    case credentialNotForHost(credential: String, host: String)
+    case addressRefused(String)
+    case unreachable(String)
+    case responseTooLarge(Int)
+
+    public var retryable: Bool {
+        switch self {
+        case .unreachable, .credentialUnavailable: return true
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let reason): return "the URL cannot be used: \(reason)"
+        case .credentialMissing(let id): return "the credential \(id) does not exist"
+        case .credentialUnavailable(let id): return "the credential \(id) cannot be opened (see warden's log)"
+        case .credentialNotForHost(let name, let host): return "the credential '\(name)' is not for \(host)"
+        case .addressRefused(let reason): return reason
+        case .unreachable(let reason): return reason
+        case .responseTooLarge(let limit): return "the response was larger than \(limit) bytes"
+        }
+    }
+}

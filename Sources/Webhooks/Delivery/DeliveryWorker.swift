@@ -1,0 +1,174 @@
+import Core
+import Logging
+import Store
+
+/// Makes the attempts the store says are due. Pending deliveries live in the database with
+/// their `next_attempt_at`, so a restart resumes them where they were. At most
+/// `maxConcurrentDeliveries` attempts run at once, and at most `maxConcurrentPerWebhook` to one
+/// webhook: a slow or dead endpoint holds its own slots, never the others'. With one per
+/// webhook (the default), each endpoint gets its events in order while nothing fails.
+actor DeliveryWorker {
+    private let core: WardenCore
+    private let attempt: DeliveryAttempt
+    private let configuration: WebhookConfiguration
+    private let metrics: WebhookMetrics
+    private let logger: Logger
+
+    /// Delivery ids in flight, by webhook.
+    private var inFlight: [String: Set<String>] = [:]
+    private var inFlightCount = 0
+    private var attempts: [String: Task<Void, Never>] = [:]
+    private var sleeper: Task<Void, Never>?
+    private var woken = false
+    private var stopping = false
+    /// Which webhook is looked at first, turned each round so none always goes last.
+    private var rotation = 0
+
+    init(core: WardenCore, attempt: DeliveryAttempt, configuration: WebhookConfiguration, metrics: WebhookMetrics,
+         logger: Logger) {
+        self.core = core
+        self.attempt = attempt
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Starts what is due, sleeps until the next due time or a wake-up, and again, until `stop`.
+    func run() async {
+        while !stopping && !Task.isCancelled {
+            let wait: Duration
+            do {
+                wait = try await startDueAttempts()
+            } catch {
+                logger.error("could not read pending webhook deliveries", metadata: ["error": "\(error)"])
+                wait = .seconds(1)
+            }
+            await sleep(wait)
+        }
+    }
+
+    /// New deliveries exist, or a slot came free: look again now.
+    func wake() {
+        woken = true
+        sleeper?.cancel()
+    }
+
+    /// Stops starting attempts and waits up to `grace` for those in flight to be recorded.
+    func stop(grace: Duration) async {
+        stopping = true
+        wake()
+        let running = Array(attempts.values)
+        _ = await withTimeLimit(grace) {
+            for task in running { await task.value }
+        }
+    }
+
+    private func sleep(_ wait: Duration) async {
+        guard !woken, !stopping else { woken = false; return }
+        let timer = Task { _ = try? await Task.sleep(for: wait) }
+        sleeper = timer
+        await timer.value
+        sleeper = nil
+        woken = false
+    }
+
+    /// Starts every due delivery that has a free slot; returns how long to sleep.
+    private func startDueAttempts() async throws -> Duration {
+        let idle = configuration.idleRecheck
+        guard inFlightCount < configuration.maxConcurrentDeliveries else { return idle }
+        let perWebhook = configuration.maxConcurrentPerWebhook
+        let busy = inFlight.mapValues(\.count)
+        let candidates = try await core.read { db in
+            let deliveries = WebhookDeliveryRepository(db)
+            return try WebhookRepository(db).all().compactMap { webhook -> (WebhookRecord, [WebhookDeliveryRecord])? in
+                let flying = busy[webhook.id] ?? 0
+                guard flying < perWebhook else { return nil }
+                return (webhook, try deliveries.pending(webhook: webhook.id, limit: perWebhook + flying))
+            }
+        }
+        guard !candidates.isEmpty else { return idle }
+        let now = Timestamp.now()
+        var nextDue: String?
+        rotation = (rotation + 1) % candidates.count
+        for (webhook, pending) in candidates[rotation...] + candidates[..<rotation] {
+            for delivery in pending where !(inFlight[webhook.id]?.contains(delivery.id) ?? false) {
+                let due = delivery.nextAttemptAt ?? now
+                if due > now {
+                    nextDue = min(nextDue ?? due, due)
+                    break
+                }
+                guard !stopping, inFlightCount < configuration.maxConcurrentDeliveries,
+                      (inFlight[webhook.id]?.count ?? 0) < perWebhook else { break }
+                start(delivery, to: webhook)
+            }
+        }
+        guard let nextDue, let date = Timestamp.parse(nextDue) else { return idle }
+        return min(idle, .milliseconds(max(1, Int64((date.timeIntervalSinceNow * 1000).rounded(.up)))))
+    }
+
+    private func start(_ delivery: WebhookDeliveryRecord, to webhook: WebhookRecord) {
+        inFlight[webhook.id, default: []].insert(delivery.id)
+        inFlightCount += 1
+        metrics.attemptStarted()
+        let attempt = self.attempt
+        attempts[delivery.id] = Task {
+            let outcome = await attempt.send(delivery, to: webhook)
+            await self.finish(delivery, to: webhook, outcome)
+        }
+    }
+
+    /// Records the attempt, then frees its slot: the delivery is not looked at again before
+    /// its row says what happened.
+    private func finish(_ delivery: WebhookDeliveryRecord, to webhook: WebhookRecord, _ outcome: AttemptOutcome) async {
+        let attempts = Int(delivery.attempts) + 1
+        var record = WebhookAttemptRecord(at: Timestamp.now(), statusCode: outcome.statusCode.map(Int64.init),
+                                          error: outcome.errorText, status: "delivered", nextAttemptAt: nil)
+        switch outcome {
+        case .delivered:
+            break
+        case .refused(_, let retryAfter):
+            record.status = "pending"
+            record.nextAttemptAt = nextAttempt(after: attempts, retryAfter: retryAfter)
+        case .unreachable:
+            record.status = "pending"
+            record.nextAttemptAt = nextAttempt(after: attempts, retryAfter: nil)
+        }
+        if record.status == "pending" && record.nextAttemptAt == nil { record.status = "failed" }
+        let written = record
+        do {
+            let stored = try await core.write { tx in try WebhookDeliveryRepository(tx.db).recordAttempt(delivery.id, written) }
+            if stored { report(delivery, webhook, outcome, written, attempts) }
+        } catch {
+            logger.error("could not record a webhook delivery attempt", metadata: [
+                "delivery": "\(delivery.id)", "webhook": "\(webhook.id)", "error": "\(error)"])
+        }
+        metrics.attemptFinished(outcome, gaveUp: record.status == "failed")
+        inFlight[webhook.id]?.remove(delivery.id)
+        if inFlight[webhook.id]?.isEmpty == true { inFlight[webhook.id] = nil }
+        inFlightCount -= 1
+        self.attempts[delivery.id] = nil
+        wake()
+    }
+
+    private func nextAttempt(after attempts: Int, retryAfter: Duration?) -> String? {
+        guard let delay = configuration.retry.delay(afterFailedAttempts: attempts, retryAfter: retryAfter) else { return nil }
+        let (seconds, attoseconds) = delay.components
+        return Timestamp.format(millis: Timestamp.nowMillis() + UInt64(max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)))
+    }
+
+    private func report(_ delivery: WebhookDeliveryRecord, _ webhook: WebhookRecord, _ outcome: AttemptOutcome,
+                        _ record: WebhookAttemptRecord, _ attempts: Int) {
+        guard record.status != "delivered" else { return }
+        // The origin only: a webhook's path or query may carry the receiver's token.
+        let origin = (try? WebhookURL(parsing: webhook.url))?.origin ?? "?"
+        var metadata: Logger.Metadata = ["delivery": "\(delivery.id)", "webhook": "\(webhook.id)", "endpoint": "\(origin)",
+                                         "event": "\(delivery.eventType)", "attempts": "\(attempts)",
+                                         "error": "\(outcome.errorText ?? "")"]
+        if record.status == "failed" {
+            logger.warning("gave up a webhook delivery", metadata: metadata)
+        } else {
+            metadata["next_attempt_at"] = "\(record.nextAttemptAt ?? "")"
+            logger.info("webhook delivery attempt failed; will retry", metadata: metadata)
+        }
+    }
+}
