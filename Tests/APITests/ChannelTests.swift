@@ -90,6 +90,20 @@ import Testing
         }
     }
 
+    @Test func aCredentialAChannelUsesCannotBeDeleted() async throws {
+        try await withFixture { f in
+            let secret = try await f.channelCredential("signing-secret")
+            let channel = try await f.post("/v1/channels", as: f.admin,
+                                           json: #"{"platform":"telegram","name":"t","verification_credential_id":"\#(secret)"}"#).id
+            let refused = try await f.send("DELETE", "/v1/credentials/\(secret)", as: f.admin)
+            #expect(refused.status == 409, "\(refused)")
+            #expect(refused.errorCode == "credential_in_use")
+            #expect(try await f.count("credentials", where: "id = ?", [.text(secret)]) == 1)
+            #expect(try await f.send("DELETE", "/v1/channels/\(channel)", as: f.admin).status == 200)
+            #expect(try await f.send("DELETE", "/v1/credentials/\(secret)", as: f.admin).status == 200)
+        }
+    }
+
     @Test func anIdempotentReplayReturnsTheSameChannel() async throws {
         try await withFixture { f in
             let json = #"{"platform":"discord","name":"g","settings":{"public_key":"\#(Self.discordKey)"}}"#

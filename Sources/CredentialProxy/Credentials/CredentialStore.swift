@@ -46,11 +46,17 @@ public final class CredentialStore: Sendable {
         try await core.read { try CredentialRepository($0).find(name: name) }.map(CredentialCodec.credential)
     }
 
-    /// `CoreError.notFound` if there is no credential called `name`.
+    /// `CoreError.notFound` if there is no credential called `name`; `CoreError.conflict` while a
+    /// channel references it.
     public func delete(name: String, actor: String?) async throws {
         try await core.write { tx in
             guard let existing = try CredentialRepository(tx.db).find(name: name) else {
                 throw CoreError.notFound(kind: "credential", id: name)
+            }
+            // A channel verifies its deliveries with it: deleting it would break the channel silently.
+            if let channel = try ChannelRepository(tx.db).referencing(credential: existing.id).first {
+                throw CoreError.conflict(code: "credential_in_use",
+                                         message: "Channel \(channel) uses credential \(existing.id); delete the channel first (DELETE /v1/channels/{id}).")
             }
             _ = try CredentialRepository(tx.db).delete(name: name)
             try tx.audit("credential.deleted", actor: actor, subject: existing.id, detail: ["name": .string(name)])

@@ -43,6 +43,15 @@ public struct ChannelRepository {
         try Pager.fetch(db, from: "channels", where: [], [], page: page, map: Self.record)
     }
 
+    /// The channels that name `credential`: as verification or bot credential, or in their
+    /// settings (WhatsApp's verify token).
+    public func referencing(credential: String) throws -> [String] {
+        try db.query("""
+            SELECT id FROM channels WHERE verification_credential_id = ?1 OR bot_credential_id = ?1
+                OR json_extract(settings, '$.verify_token_credential_id') = ?1 ORDER BY id
+            """, [.text(credential)]).map { try $0.get("id") }
+    }
+
     /// Deletes the channel and its dedupe and thread rows; the sessions it created stay.
     public func delete(_ id: String) throws -> Bool {
         for table in ["channel_deliveries", "channel_messages", "channel_threads"] {
