@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(name: "warden-agent", dependencies: ["Agent"]),
         // REST surface: auth, JSON, pagination, idempotency, SSE; translates HTTP to Core.
         .target(name: "API", dependencies: [
-            "HTTP", "Store", "Core", "CredentialProxy",
+            "HTTP", "Store", "Core", "CredentialProxy", "Channels",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The CLI: wiring only.
@@ -102,8 +102,13 @@ let package = Package(
         ]),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "Core", "Store", "HTTP", "ScriptedModel", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "HTTP", "ScriptedModel", "TestSupport"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
+        // Test support: signing keys, JWTs and a JWKS server, as the platforms sign and publish them.
+        .target(name: "ChannelTestSupport", dependencies: ["Core", "HTTP", "COpenSSL", "TestSupport"],
+                path: "Tests/ChannelTestSupport"),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport", "ChannelTestSupport"]),
+        .testTarget(name: "APITests", dependencies: [
+            "API", "Channels", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport", "ChannelTestSupport",
+        ]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
     ]
 )

@@ -47,3 +47,13 @@ function done(summary, latency, _requests)
       io.write(string.format("API_BENCH_STATUS status=%d count=%d\n", status, n))
    end
 end
+
+-- Requests prepared in init() go into `requests`; this sends them in turn, starting at
+-- `next_index`. A script with a single request defines its own request() instead.
+requests, next_index = {}, 1
+
+function request()
+   local r = requests[next_index]
+   next_index = next_index % #requests + 1
+   return r
+end

@@ -13,9 +13,6 @@
 -- The counting and the summary line are shared with the other API script.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "api_counting.lua")
 
-local requests = {}
-local next_index = 1
-
 function init(args)
    reset_counts()
    local key = os.getenv("API_BENCH_KEY")
@@ -37,10 +34,4 @@ function init(args)
    if #requests == 0 then error("api_post.lua: no session ids in " .. path) end
    -- Spread the threads' starting points over the list.
    next_index = ((tid or 0) * math.floor(#requests / 2)) % #requests + 1
-end
-
-function request()
-   local r = requests[next_index]
-   next_index = next_index % #requests + 1
-   return r
 end

@@ -15,6 +15,7 @@ struct APIContext: Sendable {
     let auth: Authenticator
     let configuration: APIConfiguration
     let credentials: CredentialStore?
+    let channelEndpoints: ChannelEndpointCache
 
     /// An authenticated route for `roles`; the action names what is refused in a 403.
     func route(_ roles: Set<Role>, _ action: String,

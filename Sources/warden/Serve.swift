@@ -53,7 +53,8 @@ struct Serve: AsyncParsableCommand {
 
         let group = try EventLoopGroup(loopCount: workers)
         let credentials = try await models.openCredentials(core: core, dataDirectory: dataURL, logger: logger)
-        let router = APIRouter.make(core: core, credentials: credentials, logger: Logger(label: "warden.api"))
+        let router = APIRouter.make(core: core, credentials: credentials, channelKeyClient: HTTPClient(group: group),
+                                    logger: Logger(label: "warden.api"))
         let server = HTTPServer(group: group, handler: router, logger: Logger(label: "warden.http"))
         let runtime = await agents.runtime(group: group, logger: logger)
         let instanceID = try await core.instanceID()

@@ -72,6 +72,8 @@ def before_call(context, case, kwargs):
         _make_credential_valid(case.body)
     if operation == "POST /v1/rules" and isinstance(case.body, dict):
         _make_rule_valid(case.body)
+    if operation == "POST /v1/channels" and isinstance(case.body, dict):
+        _make_channel_valid(case.body)
     if operation == "POST /v1/webhooks" and isinstance(case.body, dict):
         _make_webhook_valid(case.body)
 
@@ -195,3 +197,13 @@ def _usable_webhook_url(url: str) -> bool:
         elif not (c.isascii() and c.isalnum()) and c not in URL_PATH_CHARACTERS:
             return False
     return True
+
+
+def _make_channel_valid(body):
+    """A channel's platform settings and credential ids must name real things (the operation's
+    description lists them per platform); a generated body becomes a Discord channel, the one
+    platform that needs only a public setting. Invalid settings are tested in APITests/ChannelTests."""
+    body["platform"] = "discord"
+    body["settings"] = {"public_key": "ab" * 32}
+    body["verification_credential_id"] = None
+    body["bot_credential_id"] = None

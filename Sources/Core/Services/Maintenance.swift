@@ -10,13 +10,16 @@ extension WardenCore {
     }
 
     /// The periodic work of a running server: approval expiry every second, idempotency
-    /// sweeping every minute. Runs until the task is cancelled.
+    /// and channel delivery-id sweeping every minute. Runs until the task is cancelled.
     public func runMaintenance() async {
         var tick = 0
         while !Task.isCancelled {
             do {
                 try await expireApprovals()
-                if tick % 60 == 0 { try await sweepIdempotencyKeys() }
+                if tick % 60 == 0 {
+                    try await sweepIdempotencyKeys()
+                    try await sweepChannelDeliveries()
+                }
             } catch {
                 logger.error("maintenance failed", metadata: ["error": "\(error)"])
             }

@@ -14,8 +14,10 @@ public struct IncomingMessage: Sendable {
 extension Transaction {
     /// Stores a user message and queues the run that will answer it, with `message.created`
     /// and `run.created` events. `visibleTo` restricts it to sessions owned by that key (the
-    /// `client` role); another owner's session is reported as not found.
-    public func postMessage(_ message: IncomingMessage, to sessionID: String, visibleTo owner: String? = nil) throws -> (Message, Run) {
+    /// `client` role); another owner's session is reported as not found. `reservedID` is the
+    /// message's id when the caller recorded it elsewhere first (a channel's dedupe row).
+    public func postMessage(_ message: IncomingMessage, to sessionID: String, visibleTo owner: String? = nil,
+                            reservedID: String? = nil) throws -> (Message, Run) {
         // One statement checks the session is live, touches it and reserves both event numbers:
         // this is the hottest write path.
         let sessions = SessionRepository(db)
@@ -28,7 +30,7 @@ extension Transaction {
         }
         if let owner, owner != sessionOwner { throw CoreError.notFound(kind: "session", id: sessionID) }
         let run = RunRecord(id: makeID(.run), sessionID: sessionID, status: RunStatus.queued.rawValue, createdAt: now)
-        let record = MessageRecord(id: makeID(.message), sessionID: sessionID, runID: run.id, role: "user",
+        let record = MessageRecord(id: reservedID ?? makeID(.message), sessionID: sessionID, runID: run.id, role: "user",
                                    content: JSONCoding.encodeText(message.content), source: message.source,
                                    author: message.author, externalID: message.externalID, createdAt: now)
         try RunRepository(db).insert(run)

@@ -49,11 +49,17 @@ public final class CredentialStore: Sendable {
         try await core.read { try CredentialRepository($0).find(name: name) }.map(CredentialCodec.credential)
     }
 
-    /// `CoreError.notFound` if there is no credential called `name`.
+    /// `CoreError.notFound` if there is no credential called `name`; `CoreError.conflict` while a
+    /// channel references it.
     public func delete(name: String, actor: String?) async throws {
         try await core.write { tx in
             guard let existing = try CredentialRepository(tx.db).find(name: name) else {
                 throw CoreError.notFound(kind: "credential", id: name)
+            }
+            // A channel verifies its deliveries with it: deleting it would break the channel silently.
+            if let channel = try ChannelRepository(tx.db).referencing(credential: existing.id).first {
+                throw CoreError.conflict(code: "credential_in_use",
+                                         message: "Channel \(channel) uses credential \(existing.id); delete the channel first (DELETE /v1/channels/{id}).")
             }
             _ = try CredentialRepository(tx.db).delete(name: name)
             try tx.audit("credential.deleted", actor: actor, subject: existing.id, detail: ["name": .string(name)])
@@ -76,6 +82,13 @@ public final class CredentialStore: Sendable {
     /// does not open with this vault's key.
     public func unseal(name: String) async throws -> UnsealedCredential? {
         guard let record = try await rows.records(core).first(where: { $0.name == name }) else { return nil }
+        let secret = try vault.open(CredentialCodec.sealed(record), id: record.id, name: record.name)
+        return UnsealedCredential(credential: CredentialCodec.credential(record), secret: secret)
+    }
+
+    /// The credential with `id`, with its secret (channels name their secrets by id).
+    public func unseal(id: String) async throws -> UnsealedCredential? {
+        guard let record = try await core.read({ try CredentialRepository($0).find(id: id) }) else { return nil }
         let secret = try vault.open(CredentialCodec.sealed(record), id: record.id, name: record.name)
         return UnsealedCredential(credential: CredentialCodec.credential(record), secret: secret)
     }

@@ -49,6 +49,10 @@ public struct CredentialRepository {
         try db.queryOne("SELECT * FROM credentials WHERE name = ?", [.text(name)]).map(Self.record)
     }
 
+    public func find(id: String) throws -> CredentialRecord? {
+        try db.queryOne("SELECT * FROM credentials WHERE id = ?", [.text(id)]).map(Self.record)
+    }
+
     /// Every credential in creation order; a vault holds a handful, so there is no paging.
     public func all() throws -> [CredentialRecord] {
         try db.query("SELECT * FROM credentials ORDER BY id").map(Self.record)

@@ -195,5 +195,41 @@ public enum WardenSchema {
             );
             INSERT INTO webhook_dispatch (id, last_event_seq) SELECT 1, coalesce(max(seq), 0) FROM events;
             """),
+        // Chat channels (SPEC §6). `channel_deliveries` is the 24 h delivery-id dedupe (pruned by
+        // maintenance by `received_at`); `channel_messages` the message-id dedupe (Slack's `message` and
+        // `app_mention` twins); `channel_threads` maps a platform session key to its session.
+        Migration(version: 6, name: "channels", sql: """
+            CREATE TABLE channels (
+                id TEXT PRIMARY KEY,
+                platform TEXT NOT NULL,
+                name TEXT NOT NULL,
+                settings TEXT NOT NULL,
+                verification_credential_id TEXT,
+                bot_credential_id TEXT,
+                sessions_policy TEXT NOT NULL CHECK (sessions_policy IN ('thread', 'channel', 'user')),
+                approvers TEXT NOT NULL,
+                created_by TEXT,
+                created_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE channel_deliveries (
+                channel_id TEXT NOT NULL,
+                delivery_id TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                PRIMARY KEY (channel_id, delivery_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX channel_deliveries_by_age ON channel_deliveries (received_at);
+            CREATE TABLE channel_messages (
+                channel_id TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                warden_message_id TEXT NOT NULL,
+                PRIMARY KEY (channel_id, message_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE channel_threads (
+                channel_id TEXT NOT NULL,
+                session_key TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                PRIMARY KEY (channel_id, session_key)
+            ) WITHOUT ROWID;
+            """),
 ]
 }

@@ -131,15 +131,16 @@ final class APIServer: Sendable {
         var configuration = APIConfiguration()
         configuration.pingInterval = pingInterval
         credentials = CredentialStore(core: core, vault: Vault(masterKey: masterKey))
-        let router = APIRouter.make(core: core, credentials: credentials, configuration: configuration,
-                                    logger: Logger(label: "test.api"))
-        routes = router.routes
         group = try EventLoopGroup(loopCount: 2)
-        server = HTTPServer(group: group, handler: router, logger: Logger(label: "test.http"))
-        address = try server.listen(.tcp(host: "127.0.0.1", port: 0)).address
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.idleTimeout = .seconds(10)
         client = HTTPClient(group: group, configuration: clientConfiguration)
+        // The same client fetches Teams' and Google Chat's keys (from a local JWKS server in tests).
+        let router = APIRouter.make(core: core, credentials: credentials, configuration: configuration,
+                                    channelKeyClient: client, logger: Logger(label: "test.api"))
+        routes = router.routes
+        server = HTTPServer(group: group, handler: router, logger: Logger(label: "test.http"))
+        address = try server.listen(.tcp(host: "127.0.0.1", port: 0)).address
     }
 
     func stop() async {

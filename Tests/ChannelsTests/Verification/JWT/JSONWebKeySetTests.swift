@@ -1,4 +1,5 @@
 @testable import Channels
+import ChannelTestSupport
 import Foundation
 import Testing
 

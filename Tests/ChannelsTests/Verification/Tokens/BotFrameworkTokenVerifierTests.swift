@@ -1,5 +1,6 @@
 @testable import Channels
 import Core
+import ChannelTestSupport
 import Foundation
 import HTTP
 import Testing

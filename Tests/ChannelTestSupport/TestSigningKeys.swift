@@ -2,11 +2,12 @@ import COpenSSL
 import Core
 import Foundation
 
+/// Shared by ChannelsTests (verifiers) and APITests (webhook routes).
 /// An Ed25519 key pair made with OpenSSL at test time, signing as a Discord application would.
-final class TestEd25519Key: @unchecked Sendable {
+public final class TestEd25519Key: @unchecked Sendable {
     private let key: OpaquePointer
 
-    init() {
+    public init() {
         let context = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nil)!
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer?
@@ -16,14 +17,14 @@ final class TestEd25519Key: @unchecked Sendable {
 
     deinit { EVP_PKEY_free(key) }
 
-    var publicKeyHex: String {
+    public var publicKeyHex: String {
         var raw = [UInt8](repeating: 0, count: 32)
         var length = raw.count
         precondition(EVP_PKEY_get_raw_public_key(key, &raw, &length) == 1 && length == 32)
         return Crypto.hex(raw)
     }
 
-    func signatureHex(_ message: [UInt8]) -> String {
+    public func signatureHex(_ message: [UInt8]) -> String {
         let context = EVP_MD_CTX_new()!
         defer { EVP_MD_CTX_free(context) }
         var signature = [UInt8](repeating: 0, count: 64)
@@ -36,14 +37,14 @@ final class TestEd25519Key: @unchecked Sendable {
 
 /// A 2048-bit RSA key pair made with OpenSSL at test time, signing RS256 tokens as Microsoft
 /// or Google would, and publishing its public half as a JWK.
-final class TestRSAKey: @unchecked Sendable {
+public final class TestRSAKey: @unchecked Sendable {
     private let key: OpaquePointer
 
     /// Two keys serve every test: generating RSA keys is the slow part.
-    static let first = TestRSAKey()
-    static let second = TestRSAKey()
+    public static let first = TestRSAKey()
+    public static let second = TestRSAKey()
 
-    init(bits: Int32 = 2048) {
+    public init(bits: Int32 = 2048) {
         let context = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nil)!
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer?
@@ -54,7 +55,7 @@ final class TestRSAKey: @unchecked Sendable {
 
     deinit { EVP_PKEY_free(key) }
 
-    func signRS256(_ message: [UInt8]) -> [UInt8] {
+    public func signRS256(_ message: [UInt8]) -> [UInt8] {
         let context = EVP_MD_CTX_new()!
         defer { EVP_MD_CTX_free(context) }
         var length = 0
@@ -66,7 +67,7 @@ final class TestRSAKey: @unchecked Sendable {
     }
 
     /// The public key as a JWKS entry, the way login.botframework.com publishes its keys.
-    func jwk(kid: String, endorsements: [String]? = nil) -> [String: Any] {
+    public func jwk(kid: String, endorsements: [String]? = nil) -> [String: Any] {
         var entry: [String: Any] = ["kty": "RSA", "use": "sig", "kid": kid,
                                     "n": Crypto.base64URL(number("n")), "e": Crypto.base64URL(number("e"))]
         if let endorsements { entry["endorsements"] = endorsements }
@@ -84,19 +85,19 @@ final class TestRSAKey: @unchecked Sendable {
 }
 
 /// Compact JWTs for tests, signed (or deliberately not) as a test chooses.
-enum TestJWT {
-    static func json(_ object: [String: Any]) -> [UInt8] {
+public enum TestJWT {
+    public static func json(_ object: [String: Any]) -> [UInt8] {
         Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
-    static func jwks(_ keys: [[String: Any]]) -> [UInt8] { json(["keys": keys]) }
+    public static func jwks(_ keys: [[String: Any]]) -> [UInt8] { json(["keys": keys]) }
 
     /// `header.payload` in base64url, before a signature is appended.
-    static func signingInput(header: [String: Any], claims: [String: Any]) -> String {
+    public static func signingInput(header: [String: Any], claims: [String: Any]) -> String {
         Crypto.base64URL(json(header)) + "." + Crypto.base64URL(json(claims))
     }
 
-    static func rs256(_ claims: [String: Any], kid: String, key: TestRSAKey) -> String {
+    public static func rs256(_ claims: [String: Any], kid: String, key: TestRSAKey) -> String {
         let input = signingInput(header: ["alg": "RS256", "typ": "JWT", "kid": kid], claims: claims)
         return input + "." + Crypto.base64URL(key.signRS256(Array(input.utf8)))
     }

@@ -2,22 +2,22 @@ import HTTP
 
 /// GitHub webhook deliveries shaped as the documentation shows them
 /// (https://docs.github.com/en/webhooks/webhook-events-and-payloads), trimmed of URL fields.
-enum GitHubPayloads {
-    static let botLogin = "warden-app[bot]"
-    static let botUserID = "136000001"
+public enum GitHubPayloads {
+    public static let botLogin = "warden-app[bot]"
+    public static let botUserID = "136000001"
 
-    static func headers(event: String, delivery: String = "72d3162e-cc78-11e3-81ab-4c9367dc0958") -> HTTPHeaders {
+    public static func headers(event: String, delivery: String = "72d3162e-cc78-11e3-81ab-4c9367dc0958") -> HTTPHeaders {
         ["X-GitHub-Event": event, "X-GitHub-Delivery": delivery, "X-GitHub-Hook-ID": "292430182",
          "User-Agent": "GitHub-Hookshot/044aadd", "Content-Type": "application/json"]
     }
 
-    static let repository = """
+    public static let repository = """
     "repository": {"id": 1296269, "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5", "name": "Hello-World",
                    "full_name": "octocat/Hello-World", "private": false,
                    "owner": {"login": "octocat", "id": 1, "type": "User", "site_admin": false}}
     """
 
-    static let ping = """
+    public static let ping = """
     {"zen": "Keep it logically awesome.", "hook_id": 292430182,
      "hook": {"type": "Repository", "id": 292430182, "name": "web", "active": true, "events": ["issue_comment", "issues"],
               "config": {"content_type": "json", "insecure_ssl": "0", "url": "https://warden.example.com/webhooks/github/chn_1"}},
@@ -25,7 +25,7 @@ enum GitHubPayloads {
      "sender": {"login": "octocat", "id": 1, "type": "User"}}
     """
 
-    static func issueComment(body: String, login: String = "octocat", userID: Int = 1, type: String = "User",
+    public static func issueComment(body: String, login: String = "octocat", userID: Int = 1, type: String = "User",
                              action: String = "created") -> String {
         """
         {
@@ -42,7 +42,7 @@ enum GitHubPayloads {
         """
     }
 
-    static let issueOpened = """
+    public static let issueOpened = """
     {
         "action": "opened",
         "issue": {"id": 444500041, "node_id": "MDU6SXNzdWU0NDQ1MDAwNDE=", "number": 1, "title": "Spelling error in the README file",
@@ -53,7 +53,7 @@ enum GitHubPayloads {
     }
     """
 
-    static let reviewCommentReply = """
+    public static let reviewCommentReply = """
     {
         "action": "created",
         "comment": {"pull_request_review_id": 237895671, "id": 284312631, "node_id": "MDI0OlB1bGxSZXF1ZXN0UmV2aWV3Q29tbWVudDI4NDMxMjYzMQ==",

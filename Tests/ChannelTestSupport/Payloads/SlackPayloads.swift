@@ -1,13 +1,13 @@
 /// Slack payloads as the Events API and interactivity documentation show them
 /// (https://api.slack.com/events/app_mention, /events/message, /events/url_verification,
 /// /reference/interaction-payloads/block-actions, /interactivity/slash-commands).
-enum SlackPayloads {
+public enum SlackPayloads {
     /// Warden's bot user, bot and app ids in these payloads.
-    static let botUserID = "U0LAN0Z89"
-    static let botID = "B0LAN0Z89"
-    static let appID = "A123ABC456"
+    public static let botUserID = "U0LAN0Z89"
+    public static let botID = "B0LAN0Z89"
+    public static let appID = "A123ABC456"
 
-    static let urlVerification = """
+    public static let urlVerification = """
     {
         "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
         "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
@@ -15,7 +15,7 @@ enum SlackPayloads {
     }
     """
 
-    static let appMention = """
+    public static let appMention = """
     {
         "token": "XXYYZZ",
         "team_id": "T123ABC456",
@@ -43,7 +43,7 @@ enum SlackPayloads {
     """
 
     /// The same message as `appMention`, delivered again through `message.channels`.
-    static let messageTwin = """
+    public static let messageTwin = """
     {
         "token": "XXYYZZ",
         "team_id": "T123ABC456",
@@ -64,7 +64,7 @@ enum SlackPayloads {
     """
 
     /// A reply inside a thread, in a direct message, with Slack's escaping of `<` and `&`.
-    static let threadReplyInIM = """
+    public static let threadReplyInIM = """
     {
         "team_id": "T123ABC456",
         "api_app_id": "A123ABC456",
@@ -85,7 +85,7 @@ enum SlackPayloads {
     """
 
     /// A message Warden's bot posted, echoed back by `message.channels`.
-    static let ownMessage = """
+    public static let ownMessage = """
     {
         "team_id": "T123ABC456",
         "api_app_id": "A123ABC456",
@@ -107,7 +107,7 @@ enum SlackPayloads {
     }
     """
 
-    static let messageChanged = """
+    public static let messageChanged = """
     {
         "team_id": "T123ABC456",
         "event": {
@@ -125,7 +125,7 @@ enum SlackPayloads {
     }
     """
 
-    static let reactionAdded = """
+    public static let reactionAdded = """
     {
         "team_id": "T123ABC456",
         "event": {
@@ -142,7 +142,7 @@ enum SlackPayloads {
     }
     """
 
-    static func blockActions(actionID: String) -> String {
+    public static func blockActions(actionID: String) -> String {
         """
         {
             "type": "block_actions",
@@ -165,7 +165,7 @@ enum SlackPayloads {
         """
     }
 
-    static func slashCommand(command: String, text: String) -> [(String, String)] {
+    public static func slashCommand(command: String, text: String) -> [(String, String)] {
         [("token", "gIkuvaNzQIHg97ATvDxqgjtO"), ("team_id", "T0001"), ("team_domain", "example"),
          ("enterprise_id", "E0001"), ("enterprise_name", "Globular Construct Inc"), ("channel_id", "C2147483705"),
          ("channel_name", "test"), ("user_id", "U2147483697"), ("user_name", "Steve"), ("command", command),

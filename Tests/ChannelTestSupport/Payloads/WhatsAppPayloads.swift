@@ -1,9 +1,9 @@
 /// WhatsApp Cloud API webhooks as Meta documents them
 /// (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples).
-enum WhatsAppPayloads {
-    static let phoneNumberID = "106540352242922"
+public enum WhatsAppPayloads {
+    public static let phoneNumberID = "106540352242922"
 
-    static func notification(messages: String = "", statuses: String = "") -> String {
+    public static func notification(messages: String = "", statuses: String = "") -> String {
         var value: [String] = [
             #""messaging_product": "whatsapp""#,
             #""metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"}"#,
@@ -25,7 +25,7 @@ enum WhatsAppPayloads {
         """
     }
 
-    static let textMessage = """
+    public static let textMessage = """
     {
         "from": "16505551234",
         "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
@@ -35,7 +35,7 @@ enum WhatsAppPayloads {
     }
     """
 
-    static let replyMessage = """
+    public static let replyMessage = """
     {
         "context": {"from": "15550783881", "id": "wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1QjJGRjI1RDY0RkE4Nzg4QzcA"},
         "from": "16505551234",
@@ -46,7 +46,7 @@ enum WhatsAppPayloads {
     }
     """
 
-    static let delivered = """
+    public static let delivered = """
     {
         "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjA3NTQxRjg1QjE4NEYA",
         "status": "delivered",
@@ -57,7 +57,7 @@ enum WhatsAppPayloads {
     }
     """
 
-    static func buttonReply(id: String) -> String {
+    public static func buttonReply(id: String) -> String {
         """
         {
             "context": {"from": "15550783881", "id": "wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1QjJGRjI1RDY0RkE4Nzg4QzcA"},
@@ -70,7 +70,7 @@ enum WhatsAppPayloads {
         """
     }
 
-    static let image = """
+    public static let image = """
     {
         "from": "16505551234",
         "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUQ5MEI0QjlCRDA5MEI2RTBDMQA=",

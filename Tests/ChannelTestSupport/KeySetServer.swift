@@ -5,26 +5,26 @@ import TestSupport
 /// A real HTTP server on 127.0.0.1 publishing a JWKS at `/jwks` and OpenID metadata pointing
 /// to it at `/openid`, as login.botframework.com does; what it serves can change mid-test, and
 /// it counts the fetches, so the cache's fetch, refetch and failure paths run for real.
-final class KeySetServer: Sendable {
-    struct Published: Sendable {
-        var status = 200
-        var document: [UInt8] = []
-        var cacheControl: String?
+public final class KeySetServer: Sendable {
+    public struct Published: Sendable {
+        public var status = 200
+        public var document: [UInt8] = []
+        public var cacheControl: String?
     }
 
-    let group: EventLoopGroup
-    let client: HTTPClient
+    public let group: EventLoopGroup
+    public let client: HTTPClient
     private let server: HTTPServer
-    let port: Int
-    let published = Locked(Published())
+    public let port: Int
+    public let published = Locked(Published())
     /// Paths requested, in order.
-    let requests = Locked<[String]>([])
+    public let requests = Locked<[String]>([])
 
-    var keySetURL: String { "http://127.0.0.1:\(port)/jwks" }
-    var openIDURL: String { "http://127.0.0.1:\(port)/openid" }
-    var keySetFetches: Int { requests.value.filter { $0 == "/jwks" }.count }
+    public var keySetURL: String { "http://127.0.0.1:\(port)/jwks" }
+    public var openIDURL: String { "http://127.0.0.1:\(port)/openid" }
+    public var keySetFetches: Int { requests.value.filter { $0 == "/jwks" }.count }
 
-    static func with<R>(_ keys: [[String: Any]], _ body: (KeySetServer) async throws -> R) async throws -> R {
+    public static func with<R>(_ keys: [[String: Any]], _ body: (KeySetServer) async throws -> R) async throws -> R {
         let server = try KeySetServer()
         server.publish(keys)
         do {
@@ -64,11 +64,11 @@ final class KeySetServer: Sendable {
         portBox.set(port)
     }
 
-    func publish(_ keys: [[String: Any]], status: Int = 200, cacheControl: String? = nil) {
+    public func publish(_ keys: [[String: Any]], status: Int = 200, cacheControl: String? = nil) {
         published.set(Published(status: status, document: TestJWT.jwks(keys), cacheControl: cacheControl))
     }
 
-    func stop() async {
+    public func stop() async {
         client.shutdown()
         await server.shutdown(grace: .seconds(1))
         group.shutdown()

@@ -1,12 +1,12 @@
 /// Google Chat interaction events as an HTTP Chat app receives them
 /// (https://developers.google.com/workspace/chat/api/reference/rest/v1/Event).
-enum GoogleChatPayloads {
-    static let botName = "users/98765432109876543210"
+public enum GoogleChatPayloads {
+    public static let botName = "users/98765432109876543210"
 
-    static let space = #"{"name": "spaces/AAAAAAAAAAA", "displayName": "Chuck Norris Discussion Room", "type": "ROOM", "spaceType": "SPACE"}"#
-    static let user = #"{"name": "users/12345678901234567890", "displayName": "Chris Corgi", "avatarUrl": "https://lh3.googleusercontent.com/a/photo.jpg", "email": "chriscorgi@example.com", "type": "HUMAN", "domainId": "c12345"}"#
+    public static let space = #"{"name": "spaces/AAAAAAAAAAA", "displayName": "Chuck Norris Discussion Room", "type": "ROOM", "spaceType": "SPACE"}"#
+    public static let user = #"{"name": "users/12345678901234567890", "displayName": "Chris Corgi", "avatarUrl": "https://lh3.googleusercontent.com/a/photo.jpg", "email": "chriscorgi@example.com", "type": "HUMAN", "domainId": "c12345"}"#
 
-    static let mention = """
+    public static let mention = """
     {
         "type": "MESSAGE",
         "eventTime": "2017-03-02T19:02:59.910959Z",
@@ -31,7 +31,7 @@ enum GoogleChatPayloads {
     }
     """
 
-    static let directMessage = """
+    public static let directMessage = """
     {
         "type": "MESSAGE",
         "eventTime": "2017-03-02T19:05:00.000000Z",
@@ -47,7 +47,7 @@ enum GoogleChatPayloads {
     }
     """
 
-    static func cardClicked(function: String) -> String {
+    public static func cardClicked(function: String) -> String {
         """
         {
             "type": "CARD_CLICKED",
@@ -66,7 +66,7 @@ enum GoogleChatPayloads {
         """
     }
 
-    static let addedToSpace = """
+    public static let addedToSpace = """
     {"type": "ADDED_TO_SPACE", "eventTime": "2017-03-02T19:02:59.910959Z", "space": \(space), "user": \(user)}
     """
 }

@@ -1,14 +1,14 @@
 /// Discord interactions as the documentation shows them
 /// (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object).
-enum DiscordPayloads {
-    static let applicationID = "11869105236066"
+public enum DiscordPayloads {
+    public static let applicationID = "11869105236066"
 
-    static let ping = """
+    public static let ping = """
     {"application_id": "11869105236066", "id": "787053080478613555", "token": "ThisIsATokenFromDiscordThatIsVeryLong", "type": 1, "user": {"avatar": "a_d5efa99b3eeaa7dd43acca82f5692432", "discriminator": "1337", "id": "53908232506183680", "public_flags": 131141, "username": "Mason"}, "version": 1}
     """
 
     /// `/ask prompt:…` in a server channel.
-    static let askCommand = """
+    public static let askCommand = """
     {
         "type": 2,
         "token": "A_UNIQUE_TOKEN",
@@ -43,7 +43,7 @@ enum DiscordPayloads {
     """
 
     /// `/approve id:apr_… reason:…` in a DM: the user is at the top level.
-    static let approveCommand = """
+    public static let approveCommand = """
     {
         "type": 2,
         "token": "A_UNIQUE_TOKEN_2",
@@ -63,7 +63,7 @@ enum DiscordPayloads {
     }
     """
 
-    static func buttonClick(customID: String) -> String {
+    public static func buttonClick(customID: String) -> String {
         """
         {
             "version": 1,

@@ -1,11 +1,11 @@
 /// Telegram `Update` objects as the Bot API documents them (https://core.telegram.org/bots/api#update,
 /// #message, #callbackquery, #messageentity).
-enum TelegramPayloads {
-    static let botUserID = "7000000001"
-    static let botUsername = "WardenBot"
+public enum TelegramPayloads {
+    public static let botUserID = "7000000001"
+    public static let botUsername = "WardenBot"
 
     /// A group message mentioning the bot, replying to an earlier message.
-    static let groupMention = """
+    public static let groupMention = """
     {
         "update_id": 646911460,
         "message": {
@@ -31,7 +31,7 @@ enum TelegramPayloads {
     """
 
     /// A private chat, in a forum-less chat: the chat is the thread.
-    static let privateMessage = """
+    public static let privateMessage = """
     {
         "update_id": 646911461,
         "message": {
@@ -45,7 +45,7 @@ enum TelegramPayloads {
     """
 
     /// A message in a forum topic: every message in the topic replies to the topic's first message.
-    static let topicMessage = """
+    public static let topicMessage = """
     {
         "update_id": 646911462,
         "message": {
@@ -63,7 +63,7 @@ enum TelegramPayloads {
     }
     """
 
-    static let editedMessage = """
+    public static let editedMessage = """
     {
         "update_id": 646911463,
         "edited_message": {
@@ -77,7 +77,7 @@ enum TelegramPayloads {
     }
     """
 
-    static let photoWithoutCaption = """
+    public static let photoWithoutCaption = """
     {
         "update_id": 646911464,
         "message": {
@@ -90,7 +90,7 @@ enum TelegramPayloads {
     }
     """
 
-    static func callbackQuery(data: String) -> String {
+    public static func callbackQuery(data: String) -> String {
         """
         {
             "update_id": 646911465,

@@ -1,10 +1,10 @@
 /// Bot Framework activities as Microsoft Teams sends them
 /// (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-and-group-conversations,
 /// https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
-enum TeamsPayloads {
-    static let botID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
+public enum TeamsPayloads {
+    public static let botID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 
-    static let common = """
+    public static let common = """
     "channelId": "msteams",
     "serviceUrl": "https://smba.trafficmanager.net/amer/",
     "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
@@ -20,7 +20,7 @@ enum TeamsPayloads {
     "locale": "en-US"
     """
 
-    static let channelMention = """
+    public static let channelMention = """
     {
         "type": "message",
         "id": "1485983408511",
@@ -39,7 +39,7 @@ enum TeamsPayloads {
     }
     """
 
-    static let personalMessage = """
+    public static let personalMessage = """
     {
         "type": "message",
         "id": "1592945163498",
@@ -56,7 +56,7 @@ enum TeamsPayloads {
     }
     """
 
-    static func actionExecute(verb: String) -> String {
+    public static func actionExecute(verb: String) -> String {
         """
         {
             "name": "adaptiveCard/action",

@@ -1,13 +1,13 @@
 import HTTP
 
 /// Linear data-change webhooks shaped as https://linear.app/developers/webhooks describes them.
-enum LinearPayloads {
-    static let appUserID = "a1b2c3d4-0000-4000-8000-00000000bot1"
+public enum LinearPayloads {
+    public static let appUserID = "a1b2c3d4-0000-4000-8000-00000000bot1"
 
-    static let headers: HTTPHeaders = ["Linear-Delivery": "234d1a4e-b617-4388-90fe-adc3633d6b72", "Linear-Event": "Comment",
+    public static let headers: HTTPHeaders = ["Linear-Delivery": "234d1a4e-b617-4388-90fe-adc3633d6b72", "Linear-Event": "Comment",
                                        "Content-Type": "application/json; charset=utf-8"]
 
-    static func commentCreate(body: String, userID: String = "4f4b6b1c-2f0a-4d1f-a6b5-5b0b5c1e6a11", parentID: String? = nil) -> String {
+    public static func commentCreate(body: String, userID: String = "4f4b6b1c-2f0a-4d1f-a6b5-5b0b5c1e6a11", parentID: String? = nil) -> String {
         let parent = parentID.map { "\"parentId\": \"\($0)\"," } ?? ""
         return """
         {
@@ -37,7 +37,7 @@ enum LinearPayloads {
         """
     }
 
-    static let issueCreate = """
+    public static let issueCreate = """
     {
         "action": "create",
         "actor": {"id": "4f4b6b1c-2f0a-4d1f-a6b5-5b0b5c1e6a11", "type": "user", "name": "Ada Lovelace"},
