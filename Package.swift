@@ -58,7 +58,7 @@ let package = Package(
         // Chat platforms in and out (SPEC §6): signature verification on the raw bytes, message
         // parsing into one model, replies and approval cards shaped for each platform.
         .target(name: "Channels", dependencies: [
-            "Core", "HTTP", "COpenSSL",
+            "Core", "Store", "HTTP", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Outbound webhooks (SPEC §3): committed events become durable deliveries, POSTed with

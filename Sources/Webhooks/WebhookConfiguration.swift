@@ -1,3 +1,5 @@
+import Core
+
 /// How the webhook worker sends. The defaults suit a server; tests shorten the waits.
 public struct WebhookConfiguration: Sendable {
     /// Attempts in flight at once, over all webhooks.

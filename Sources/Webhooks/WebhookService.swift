@@ -13,7 +13,7 @@ public final class WebhookService: Sendable {
     private let client: HTTPClient
     private let configuration: WebhookConfiguration
     private let logger: Logger
-    private let dispatcher: WebhookDispatcher
+    private let dispatcher: EventFollower<WebhookDispatcher>
     private let worker: DeliveryWorker
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
@@ -34,7 +34,7 @@ public final class WebhookService: Sendable {
                                                                          timeout: configuration.attemptTimeout),
                                     configuration: configuration, metrics: metrics, logger: logger)
         self.worker = worker
-        dispatcher = WebhookDispatcher(core: core, logger: logger) { Task { await worker.wake() } }
+        dispatcher = EventFollower(core: core, handler: WebhookDispatcher(), logger: logger) { worker.wake() }
     }
 
     /// Checks that every webhook's secret opens with this vault (a wrong master key is an error

@@ -42,15 +42,21 @@ struct ModelOptions: ParsableArguments {
         return credentials
     }
 
-    /// The handler for every session's proxy.sock: `/model/…` to the model route, absolute-form
-    /// `http://…` (and CONNECT, TRACE) to the forward proxy.
-    func proxyHandler(credentials: CredentialStore, group: EventLoopGroup, authority: ProxyCA) throws -> any HTTPHandler {
-        let configuration = try ModelRouteConfiguration(anthropicBaseURL: anthropicBaseURL, openaiBaseURL: openaiBaseURL)
+    /// An HTTP client for upstreams: the system roots plus every `--upstream-ca`.
+    func upstreamClient(group: EventLoopGroup) throws -> HTTPClient {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.tls.additionalRoots = upstreamCA.map { .file($0) }
         let client = HTTPClient(group: group, configuration: clientConfiguration)
         // Load the trust store now: a bad --upstream-ca is a start-up error, not a failed run.
         do { try client.prepareTLS() } catch { throw ValidationError("--upstream-ca: \(error)") }
+        return client
+    }
+
+    /// The handler for every session's proxy.sock: `/model/…` to the model route, absolute-form
+    /// `http://…` (and CONNECT, TRACE) to the forward proxy.
+    func proxyHandler(credentials: CredentialStore, group: EventLoopGroup, authority: ProxyCA) throws -> any HTTPHandler {
+        let configuration = try ModelRouteConfiguration(anthropicBaseURL: anthropicBaseURL, openaiBaseURL: openaiBaseURL)
+        let client = try upstreamClient(group: group)
         let logger = Logger(label: "warden.proxy")
         let modelRoute = ModelRoute(store: credentials, client: client, configuration: configuration, logger: logger)
         let forwardProxy = ForwardProxy(store: credentials, client: client, approvalTimeout: .seconds(approvalTimeout),

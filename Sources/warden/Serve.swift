@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import Channels
 import Core
 import CredentialProxy
 import Foundation
@@ -69,6 +70,9 @@ struct Serve: AsyncParsableCommand {
         await scheduling.start()
         let webhooks = WebhookService(core: core, sealer: credentials.vault, group: group)
         try await webhooks.start()
+        let replies = ChannelReplyService(core: core, transport: OutboundClientTransport(
+            client: OutboundClient(store: credentials, client: try models.upstreamClient(group: group))))
+        replies.start()
         core.metrics.register { server.statistics.families(server: "api") + scheduling.socketStatistics.families(server: "sessions") }
         let listener = try server.listen(SocketAddress(parsing: listen))
         logger.info("listening", metadata: ["address": "\(listener.address)", "workers": "\(workers)",
@@ -79,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         await server.shutdown(grace: .seconds(shutdownGrace))
         await scheduling.shutdown()
         await webhooks.stop()
+        await replies.stop()
         maintenance.cancel()
         await database.close()
         group.shutdown()

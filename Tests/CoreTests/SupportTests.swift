@@ -36,7 +36,8 @@ import Store
         let generator = IDGenerator()
         let expected: [IDKind: String] = [.session: "ses", .message: "msg", .run: "run", .approval: "apr",
                                           .credential: "crd", .rule: "rul", .key: "key", .event: "evt", .task: "tsk",
-                                          .channel: "chn", .audit: "aud", .webhook: "whk", .webhookDelivery: "whd"]
+                                          .channel: "chn", .audit: "aud", .webhook: "whk", .webhookDelivery: "whd",
+                                          .channelDelivery: "chd"]
         #expect(Set(expected.keys) == Set(IDKind.allCases))
         for kind in IDKind.allCases {
             let id = generator.make(kind)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Testing
+import Core
 @testable import Webhooks
 
 @Suite struct RetryPolicyTests {

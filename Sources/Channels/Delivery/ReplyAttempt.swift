@@ -42,12 +42,21 @@ public struct ReplyAttempt: Sendable {
         } catch {
             return .failed(partsSent: partsSent, reason: error.description)
         }
+        return await Self.send(requests, from: partsSent, platform: platform, apiOrigin: apiOrigin, credentialID: credentialID,
+                               session: session, over: transport, now: now)
+    }
+
+    /// Sends `requests` from index `partsSent` on, in order, stopping at the first that is not
+    /// delivered. Cards and their updates are one-request deliveries through the same path.
+    public static func send(_ requests: [OutboundRequest], from partsSent: Int, platform: ChannelPlatform, apiOrigin: String?,
+                            credentialID: String?, session: String?, over transport: any ChannelTransport,
+                            now: @Sendable () -> Date = { Date() }) async -> Result {
         var sent = partsSent
         var ids: [String] = []
         for request in requests.dropFirst(partsSent) {
             let response: ChannelResponse
             do {
-                response = try await transport.send(Self.rebased(request, on: apiOrigin), credentialID: credentialID, session: session)
+                response = try await transport.send(rebased(request, on: apiOrigin), credentialID: credentialID, session: session)
             } catch {
                 return error.retryable ? .retry(partsSent: sent, after: nil, reason: error.reason)
                     : .failed(partsSent: sent, reason: error.reason)

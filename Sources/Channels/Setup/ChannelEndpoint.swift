@@ -89,6 +89,7 @@ extension ChannelMessage {
         case .user: title = "\(platform.rawValue) \(author.displayName ?? author.id)"
         }
         return ChannelInbound(deliveryID: deliveryID, messageID: messageID, sessionKey: sessionKey(scope),
-                              sessionTitle: String(title.prefix(200)), text: text, authorID: author.id)
+                              sessionTitle: String(title.prefix(200)), text: text, authorID: author.id,
+                              replyTarget: ReplyTargetCoding.encode(replyTarget))
     }
 }

@@ -13,7 +13,8 @@ import Core
 /// | google_chat | `audience` (project number or endpoint URL), `key_set_url`? | – |
 ///
 /// Every platform also takes `bot_ids` and `bot_handles` (`BotIdentity`), so the bot's own
-/// messages are ignored and its mention stripped.
+/// messages are ignored and its mention stripped, and `api_base_url`: the origin replies are
+/// sent to instead of the platform's public API (GitHub Enterprise, a local test double).
 public struct ChannelSettings: Sendable, Equatable {
     public var platform: ChannelPlatform
     public var bot: BotIdentity
@@ -23,6 +24,8 @@ public struct ChannelSettings: Sendable, Equatable {
     public var googleChatAudience: GoogleChatTokenVerifier.Audience?
     public var googleChatKeySetURL: String?
     public var whatsAppVerifyTokenCredentialID: String?
+    /// `https://host[:port]`, or `http://` for a loopback host; no path.
+    public var apiBaseURL: String?
 
     /// Platforms that sign with a shared secret, which must be a credential.
     public var needsVerificationCredential: Bool {
@@ -46,6 +49,7 @@ public struct ChannelSettings: Sendable, Equatable {
         guard case .object(let fields) = settings else { throw Self.invalid("settings", "settings must be a JSON object.") }
         self.platform = platform
         bot = BotIdentity(ids: Set(try Self.strings(fields, "bot_ids")), handles: Set(try Self.strings(fields, "bot_handles")))
+        apiBaseURL = try Self.origin(fields, "api_base_url")
         switch platform {
         case .discord:
             let key = try Self.required(fields, "public_key")
@@ -92,6 +96,15 @@ public struct ChannelSettings: Sendable, Equatable {
         guard let value = fields[name], value != .null else { return nil }
         guard case .string(let text) = value, (try? KeySetURL(text)) != nil else {
             throw invalid("settings.\(name)", "settings.\(name) must be an http(s) URL.")
+        }
+        return text
+    }
+
+    /// A URL with nothing after the origin: replies keep the platform's own paths.
+    private static func origin(_ fields: [String: JSONValue], _ name: String) throws(CoreError) -> String? {
+        guard let text = try url(fields, name) else { return nil }
+        guard let url = try? KeySetURL(text), url.target == "/", !text.hasSuffix("?") else {
+            throw invalid("settings.\(name)", "settings.\(name) must be an origin such as https://api.example.com, without a path.")
         }
         return text
     }

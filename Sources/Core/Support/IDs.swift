@@ -4,7 +4,7 @@ import Synchronization
 public enum IDKind: String, Sendable, CaseIterable {
     case session = "ses", message = "msg", run = "run", approval = "apr", credential = "crd", rule = "rul"
     case key = "key", event = "evt", task = "tsk", channel = "chn", audit = "aud"
-    case webhook = "whk", webhookDelivery = "whd"
+    case webhook = "whk", webhookDelivery = "whd", channelDelivery = "chd"
 }
 
 /// Time-ordered ids: 48 bits of milliseconds then 80 random bits, in Crockford base32 (a ULID),

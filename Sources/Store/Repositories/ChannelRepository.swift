@@ -54,7 +54,7 @@ public struct ChannelRepository {
 
     /// Deletes the channel and its dedupe and thread rows; the sessions it created stay.
     public func delete(_ id: String) throws -> Bool {
-        for table in ["channel_deliveries", "channel_messages", "channel_threads"] {
+        for table in ["channel_deliveries", "channel_messages", "channel_threads", "channel_outbox"] {
             try db.execute("DELETE FROM \(table) WHERE channel_id = ?", [.text(id)])
         }
         return try db.execute("DELETE FROM channels WHERE id = ?", [.text(id)]) == 1
@@ -103,6 +103,20 @@ public struct ChannelInboundRepository {
             INSERT INTO channel_threads (channel_id, session_key, session_id) VALUES (?, ?, ?)
             ON CONFLICT (channel_id, session_key) DO UPDATE SET session_id = excluded.session_id
             """, [.text(channel), .text(key), .text(session)])
+    }
+
+    /// Remembers where the latest message of `key` came from, so replies go back there.
+    public func setReplyTarget(channel: String, key: String, target: String) throws {
+        try db.execute("UPDATE channel_threads SET reply_target = ? WHERE channel_id = ? AND session_key = ?",
+                       [.text(target), .text(channel), .text(key)])
+    }
+
+    /// Where replies in `session` go: the reply target of the key mapped to it.
+    public func replyTarget(channel: String, session: String) throws -> String? {
+        try db.queryOne("""
+            SELECT reply_target FROM channel_threads WHERE channel_id = ? AND session_id = ? AND reply_target IS NOT NULL
+            LIMIT 1
+            """, [.text(channel), .text(session)])?.get("reply_target")
     }
 
     /// Forgets delivery ids received before `cutoff` (RFC 3339): platforms retry for minutes to

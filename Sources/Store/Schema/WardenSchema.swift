@@ -231,5 +231,40 @@ public enum WardenSchema {
                 PRIMARY KEY (channel_id, session_key)
             ) WITHOUT ROWID;
             """),
+        // Channel replies (SPEC §6). `channel_threads.reply_target` is where the latest message
+        // of a session key came from (the Channels module's `ReplyTarget` as JSON), so answers go
+        // back there. `channel_outbox` holds what Warden sends to a platform — an agent's reply,
+        // an approval card, the card's update — and is the delivery record: unique per kind and
+        // source (the message or approval id) so a second pass over the events creates nothing;
+        // `parts_sent` lets a split reply resume at its first undelivered part.
+        // `channel_dispatch` is the dispatcher's durable cursor in `events`, as for webhooks.
+        Migration(version: 7, name: "channel_replies", sql: """
+            ALTER TABLE channel_threads ADD COLUMN reply_target TEXT;
+            CREATE TABLE channel_outbox (
+                id TEXT PRIMARY KEY,
+                channel_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('reply', 'card', 'card_update')),
+                source_id TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                parts_sent INTEGER NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                next_attempt_at TEXT,
+                last_attempt_at TEXT,
+                last_error TEXT,
+                platform_message_ids TEXT NOT NULL DEFAULT '[]',
+                created_at TEXT NOT NULL,
+                delivered_at TEXT,
+                UNIQUE (kind, source_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX channel_outbox_by_channel ON channel_outbox (channel_id, id);
+            CREATE INDEX channel_outbox_pending ON channel_outbox (session_id, id) WHERE status = 'pending';
+            CREATE TABLE channel_dispatch (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                last_event_seq INTEGER NOT NULL
+            );
+            INSERT INTO channel_dispatch (id, last_event_seq) SELECT 1, coalesce(max(seq), 0) FROM events;
+            """),
 ]
 }

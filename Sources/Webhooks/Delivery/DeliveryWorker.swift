@@ -18,9 +18,7 @@ actor DeliveryWorker {
     private var inFlight: [String: Set<String>] = [:]
     private var inFlightCount = 0
     private var attempts: [String: Task<Void, Never>] = [:]
-    private var sleeper: Task<Void, Never>?
-    private var woken = false
-    private var stopping = false
+    private let pacer = WorkPacer()
     /// Which webhook is looked at first, turned each round so none always goes last.
     private var rotation = 0
 
@@ -35,42 +33,20 @@ actor DeliveryWorker {
 
     /// Starts what is due, sleeps until the next due time or a wake-up, and again, until `stop`.
     func run() async {
-        while !stopping && !Task.isCancelled {
-            let wait: Duration
-            do {
-                wait = try await startDueAttempts()
-            } catch {
-                logger.error("could not read pending webhook deliveries", metadata: ["error": "\(error)"])
-                wait = .seconds(1)
-            }
-            await sleep(wait)
+        let logger = self.logger
+        await pacer.run({ try await self.startDueAttempts() }) { error in
+            logger.error("could not read pending webhook deliveries", metadata: ["error": "\(error)"])
         }
     }
 
     /// New deliveries exist, or a slot came free: look again now.
-    func wake() {
-        woken = true
-        sleeper?.cancel()
-    }
+    nonisolated func wake() { pacer.wake() }
 
     /// Stops starting attempts and waits up to `grace` for those in flight to be recorded.
     func stop(grace: Duration) async {
-        stopping = true
-        wake()
-        let running = Array(attempts.values)
-        _ = await withTimeLimit(grace) {
-            for task in running { await task.value }
-        }
+        await pacer.stop(draining: Array(attempts.values), grace: grace)
     }
 
-    private func sleep(_ wait: Duration) async {
-        guard !woken, !stopping else { woken = false; return }
-        let timer = Task { _ = try? await Task.sleep(for: wait) }
-        sleeper = timer
-        await timer.value
-        sleeper = nil
-        woken = false
-    }
 
     /// Starts every due delivery that has a free slot; returns how long to sleep.
     private func startDueAttempts() async throws -> Duration {
@@ -97,7 +73,7 @@ actor DeliveryWorker {
                     nextDue = min(nextDue ?? due, due)
                     break
                 }
-                guard !stopping, inFlightCount < configuration.maxConcurrentDeliveries,
+                guard !pacer.isStopping, inFlightCount < configuration.maxConcurrentDeliveries,
                       (inFlight[webhook.id]?.count ?? 0) < perWebhook else { break }
                 start(delivery, to: webhook)
             }

@@ -12,11 +12,14 @@ public struct ChannelInbound: Sendable, Equatable {
     public var sessionTitle: String
     public var text: String
     public var authorID: String
+    /// Where an answer to this message goes (the Channels module's `ReplyTarget` as JSON); the
+    /// session's replies follow its latest message.
+    public var replyTarget: String?
 
     public init(deliveryID: String, messageID: String, sessionKey: String, sessionTitle: String, text: String,
-                authorID: String) {
+                authorID: String, replyTarget: String? = nil) {
         self.deliveryID = deliveryID; self.messageID = messageID; self.sessionKey = sessionKey
-        self.sessionTitle = sessionTitle; self.text = text; self.authorID = authorID
+        self.sessionTitle = sessionTitle; self.text = text; self.authorID = authorID; self.replyTarget = replyTarget
     }
 }
 
@@ -51,6 +54,9 @@ extension Transaction {
             guard try inbound.recordMessage(channel: channel.id, messageID: message.messageID, wardenMessageID: messageID) else {
                 outcomes.append(.duplicate)
                 continue
+            }
+            if let target = message.replyTarget {
+                try inbound.setReplyTarget(channel: channel.id, key: message.sessionKey, target: target)
             }
             let (stored, run) = try postMessage(
                 IncomingMessage(content: [ContentBlock(text: message.text)], source: channel.platform,

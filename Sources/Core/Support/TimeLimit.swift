@@ -4,7 +4,7 @@ import Synchronization
 /// requests cannot be cancelled, only timed out between reads, so an endpoint that trickles
 /// bytes could hold a caller for ever; past the limit the caller goes on and the operation is
 /// left to end on its own (its socket closes at the client's idle timeout at the latest).
-func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+public func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
     let race = FirstResult<T?>()
     Task { race.finish(await operation()) }
     let timer = Task {

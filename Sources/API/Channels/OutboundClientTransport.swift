@@ -2,11 +2,13 @@ import Channels
 import CredentialProxy
 
 /// Channels send through the credential proxy's outbound client, which holds the bot tokens:
-/// the one place the two modules meet.
-struct OutboundClientTransport: ChannelTransport {
+/// the one place the two modules meet (the API module depends on both).
+public struct OutboundClientTransport: ChannelTransport {
     let client: OutboundClient
 
-    func send(_ request: OutboundRequest, credentialID: String?, session: String?) async throws(ChannelTransportError) -> ChannelResponse {
+    public init(client: OutboundClient) { self.client = client }
+
+    public func send(_ request: OutboundRequest, credentialID: String?, session: String?) async throws(ChannelTransportError) -> ChannelResponse {
         let call = OutboundCall(method: request.method, url: request.url, headers: request.headers, body: request.body,
                                 credentialID: request.credential == .none ? nil : credentialID,
                                 placeholderInPath: request.credential == .urlPath, session: session)

@@ -1,3 +1,6 @@
+/// Shared by outbound webhooks and channel replies: both deliver to someone else's API that may be
+/// down or throttling, and both record each attempt durably before retrying.
+///
 /// When a delivery that did not get a 2xx is tried again: after each failed attempt the next
 /// delay of the schedule, spread by a random factor so that deliveries failed together (an
 /// endpoint that was down) do not all return together; once the schedule is spent the
