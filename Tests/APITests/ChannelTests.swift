@@ -79,6 +79,12 @@ import Testing
                 (#"{"platform":"discord","name":"x","settings":{"public_key":"\#(Self.discordKey)","bot_ids":"U1"}}"#,
                  "settings.bot_ids"),
                 (#"{"platform":"discord","name":"x","settings":[]}"#, "settings"),
+                (#"{"platform":"discord","name":"x","settings":{"public_key":"\#(Self.discordKey)","api_base_url":"http://slack.example.com"}}"#,
+                 "settings.api_base_url"),
+                (#"{"platform":"discord","name":"x","settings":{"public_key":"\#(Self.discordKey)","api_base_url":"https://ghe.example.com/api/v3"}}"#,
+                 "settings.api_base_url"),
+                (#"{"platform":"discord","name":"x","settings":{"public_key":"\#(Self.discordKey)","api_base_url":7}}"#,
+                 "settings.api_base_url"),
             ]
             let before = "\(try await f.count("channels")) \(try await f.count("audit"))"
             for (json, param) in cases {

@@ -132,6 +132,8 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
                  prepare: { _, _ in ("/v1/channels", nil) }),
         Endpoint(method: "GET", template: "/v1/channels/{id}", allowed: [.admin], success: 200,
                  prepare: { f, key in ("/v1/channels/\(try await channel(f, key))", nil) }),
+        Endpoint(method: "GET", template: "/v1/channels/{id}/deliveries", allowed: [.admin], success: 200,
+                 prepare: { f, key in ("/v1/channels/\(try await channel(f, key))/deliveries", nil) }),
         Endpoint(method: "DELETE", template: "/v1/channels/{id}", allowed: [.admin], success: 200,
                  prepare: { f, key in ("/v1/channels/\(try await channel(f, key))", nil) },
                  state: { f, path in

@@ -38,6 +38,11 @@ enum ChannelRoutes {
             guard let channel = try await ctx.core.channel(id) else { throw APIError.notFound("channel", id) }
             return .json(JSONCoding.encode(channel), status: .ok)
         })
+        router.get("/v1/channels/{id}/deliveries", ctx.route(Access.adminOnly, "manage channels") { request, _ in
+            let id = request.parameters["id"]!
+            let page = try Pagination.page(from: request)
+            return Pagination.response(try await ctx.core.listChannelDeliveries(channel: id, page: page)) { $0.record.id }
+        })
         router.delete("/v1/channels/{id}", ctx.route(Access.adminOnly, "manage channels") { request, principal in
             let id = request.parameters["id"]!
             try await ctx.core.write { tx in try tx.deleteChannel(id, actor: principal.keyID) }

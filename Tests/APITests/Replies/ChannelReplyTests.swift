@@ -36,6 +36,14 @@ import TestSupport
             #expect(try h.databaseBytes().range(of: Data(ReplyHarness.botToken.utf8)) == nil,
                     "the token is in no row, outbox, audit or otherwise")
 
+            let record = try await h.fixture.get("/v1/channels/\(h.channel)/deliveries", as: h.fixture.admin)
+            #expect(record.status == 200, "\(record)")
+            let entry = record.json["data"]?[0]
+            #expect(entry?["object"]?.string == "channel_delivery" && entry?["status"]?.string == "delivered")
+            #expect(entry?["kind"]?.string == "reply" && entry?["source_id"]?.string == message)
+            #expect(entry?["platform_message_ids"]?[0]?.string == "1700000000.000001")
+            #expect(!record.text.contains(ReplyHarness.botToken))
+
             // The user's own message and a second pass over the events make nothing more.
             try await Task.sleep(for: .milliseconds(100))
             #expect(h.slack.requests.count == 1)
