@@ -94,6 +94,9 @@ let package = Package(
         // Test support: a model server that speaks the Anthropic and OpenAI wire formats from a script.
         .target(name: "ScriptedModel", dependencies: ["HTTP"], path: "Tests/ScriptedModel"),
         .executableTarget(name: "scripted-model", dependencies: ["ScriptedModel"], path: "Tests/ScriptedModelServer"),
+        // Benchmark support (bench/proxy.sh): a closed-loop HTTP/1.1 load generator that speaks through
+        // a proxy (TCP or unix socket), CONNECT + TLS included. Not a product; built only for the bench.
+        .executableTarget(name: "proxy-load", dependencies: ["COpenSSL"], path: "bench/ProxyLoad"),
         .testTarget(name: "SchedulerTests", dependencies: [
             "Scheduler", "Docker", "HTTP", "Core", "Store", "CredentialProxy", "ScriptedModel", "TestSupport",
         ]),

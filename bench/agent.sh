@@ -22,7 +22,8 @@ cd "$ROOT"
 source deploy/setup.sh
 ./deploy/docker.sh >&2
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    swift build -c release --product warden --product scripted-model >&2
+    # One product per invocation: given several --product options, swift build builds only the last.
+    for product in warden scripted-model; do swift build -c release --product "$product" >&2; done
     swift build -c release --product warden-agent --static-swift-stdlib >&2
 fi
 IMAGE=$(bash deploy/agent-image/build.sh --agent .build/release/warden-agent | tail -n 1)

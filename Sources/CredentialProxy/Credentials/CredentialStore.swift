@@ -2,13 +2,15 @@ import Core
 import Store
 
 /// The credentials in the vault: stored sealed, listed without secrets, opened only for the
-/// proxy. Each call reads the database, so a credential replaced by `warden` on the command
-/// line while the server runs takes effect on the next request.
+/// proxy. The sealed rows are read at most once a second (the proxy asks on every request);
+/// writes through this store take effect at once, one made by another process (`warden` on
+/// the command line) within a second.
 public final class CredentialStore: Sendable {
     public let core: WardenCore
     public let vault: Vault
     /// The counters of every proxy route; they share this store, so they share these too.
     public let metrics = ProxyMetrics()
+    let rows = SealedRowCache()
 
     public init(core: WardenCore, vault: Vault) {
         self.core = core
@@ -34,12 +36,13 @@ public final class CredentialStore: Sendable {
                          detail: ["name": .string(spec.name), "hosts": .array(spec.hosts.map(JSONValue.string))])
             return record
         }
+        rows.invalidate()
         return CredentialCodec.credential(record)
     }
 
     /// Every credential, oldest first, without secrets.
     public func list() async throws -> [Credential] {
-        try await core.read { try CredentialRepository($0).all() }.map(CredentialCodec.credential)
+        try await rows.records(core).map(CredentialCodec.credential)
     }
 
     public func find(name: String) async throws -> Credential? {
@@ -61,6 +64,7 @@ public final class CredentialStore: Sendable {
             _ = try CredentialRepository(tx.db).delete(name: name)
             try tx.audit("credential.deleted", actor: actor, subject: existing.id, detail: ["name": .string(name)])
         }
+        rows.invalidate()
     }
 
     /// The credentials that apply to a request to `host` (no port) for `path`, exact host
@@ -77,7 +81,7 @@ public final class CredentialStore: Sendable {
     /// The credential called `name` with its secret, nil if there is none; `VaultError` if it
     /// does not open with this vault's key.
     public func unseal(name: String) async throws -> UnsealedCredential? {
-        guard let record = try await core.read({ try CredentialRepository($0).find(name: name) }) else { return nil }
+        guard let record = try await rows.records(core).first(where: { $0.name == name }) else { return nil }
         let secret = try vault.open(CredentialCodec.sealed(record), id: record.id, name: record.name)
         return UnsealedCredential(credential: CredentialCodec.credential(record), secret: secret)
     }

@@ -104,7 +104,7 @@ public struct ForwardProxy: HTTPHandler {
         }
         entry.status = head.status.code
         return await ResponseRelay(secrets: credentials.secrets, auditor: auditor, logger: logger)
-            .response(head, body, audit: entry)
+            .response(head, body, audit: entry, requestID: request.requestID)
     }
 
     /// The SSRF guard (SPEC §5): the host resolved once, every address checked.

@@ -54,7 +54,7 @@ public struct ModelRoute: HTTPHandler {
             throw .upstreamEncoded(provider, encoding: encoding)
         }
         entry.status = head.status.code
-        return await ResponseRelay(secrets: [key.secret], auditor: auditor, logger: logger).response(head, body, audit: entry)
+        return await ResponseRelay(secrets: [key.secret], auditor: auditor, logger: logger).response(head, body, audit: entry, requestID: request.requestID)
     }
 
     private func unsealKey(_ provider: ModelProvider) async throws(ModelRouteError) -> UnsealedCredential {

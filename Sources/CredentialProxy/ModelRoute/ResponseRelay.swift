@@ -10,7 +10,7 @@ struct ResponseRelay: Sendable {
     let auditor: ProxyAuditor
     let logger: Logger
 
-    func response(_ head: ResponseHead, _ body: ClientBodyStream, audit: ProxyAuditEntry) async -> Response {
+    func response(_ head: ResponseHead, _ body: ClientBodyStream, audit: ProxyAuditEntry, requestID: String) async -> Response {
         var headers = HTTPHeaders()
         for field in HopByHop.stripped(head.headers) where !field.name.equalsIgnoringCase("Content-Length") {
             headers.add(field.name, SecretScrubber.scrub(field.value, secrets: secrets))
@@ -21,10 +21,42 @@ struct ResponseRelay: Sendable {
             await auditor.record(audit)
             return Response(status: status, headers: headers)
         }
+        if let length = head.headers["Content-Length"].flatMap(Int.init), length <= Self.wholeBodyLimit {
+            return await whole(body, status: status, headers: headers, audit: audit, requestID: requestID)
+        }
         let relay = self
         return Response(status: status, headers: headers, body: .stream { writer in
             try await relay.stream(body, to: writer, audit: audit)
         })
+    }
+
+    /// Bodies up to this size, announced by Content-Length, are relayed whole: the agent gets one
+    /// write instead of a chunked stream of three, and nothing here is worth streaming.
+    static let wholeBodyLimit = 64 * 1024
+
+    private func whole(_ body: ClientBodyStream, status: HTTPStatus, headers: HTTPHeaders,
+                       audit: ProxyAuditEntry, requestID: String) async -> Response {
+        var entry = audit
+        var scrubber = MultiSecretScrubber(secrets)
+        var bytes: [UInt8] = []
+        do {
+            while let chunk = try await body.next() {
+                bytes += scrubber.feed(chunk)
+                guard bytes.count <= Self.wholeBodyLimit else { throw ResponseRelayError.longerThanAnnounced }
+            }
+        } catch {
+            entry.error = "relay_interrupted"
+            logger.warning("proxied response ended early", metadata: ["host": "\(entry.host ?? "-")", "path": "\(entry.path)",
+                                                                   "error": "\(error)"])
+            await auditor.record(entry)
+            return ErrorEnvelope.response(for: HTTPError(.badGateway, code: "upstream_interrupted",
+                                                         message: "The upstream's response broke off before its end."),
+                                          requestID: requestID)
+        }
+        bytes += scrubber.finish()
+        entry.bytes = bytes.count
+        await auditor.record(entry)
+        return Response(status: status, headers: headers, body: .bytes(bytes))
     }
 
     private func stream(_ body: ClientBodyStream, to writer: BodyWriter, audit: ProxyAuditEntry) async throws {
@@ -53,6 +85,8 @@ struct ResponseRelay: Sendable {
         await auditor.record(entry)
     }
 }
+
+enum ResponseRelayError: Error { case longerThanAnnounced }
 
 extension String {
     func equalsIgnoringCase(_ other: String) -> Bool { lowercased() == other.lowercased() }

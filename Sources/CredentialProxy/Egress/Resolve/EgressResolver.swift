@@ -9,7 +9,7 @@ public struct EgressResolver: Sendable {
     private let localAddresses: @Sendable () -> Set<IPAddress>
 
     public init(lookup: any HostLookup = SystemHostLookup(),
-                localAddresses: @escaping @Sendable () -> Set<IPAddress> = LocalAddresses.current) {
+                localAddresses: @escaping @Sendable () -> Set<IPAddress> = LocalAddresses.recent) {
         self.lookup = lookup
         self.localAddresses = localAddresses
     }
