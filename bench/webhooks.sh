@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Webhook benchmark (issue #7): signed Slack deliveries per second acknowledged durably, with p99,
 # through POST /webhooks/slack/{channel} on loopback, beside the anchor in the same run: the REST
-# API's durable message write (POST /v1/sessions/{id}/messages, as bench/api.sh measures it) on the
-# same warden. A webhook does more per request (verification, parsing, two dedupe rows, the thread
+# API's durable message write (POST /v1/sessions/{id}/messages, as bench/api.sh measures it), each
+# on a fresh warden and database. A webhook does more per request (verification, parsing, two dedupe rows, the thread
 # lookup) on the same one-transaction write, so the ratio says what the channel path costs.
 # See bench/README.md, "Webhook benchmark". Runs as root on Debian 12; leaves no process behind.
 #
@@ -82,16 +82,35 @@ BASE="http://127.0.0.1:$PORT"
 api() { curl -fsS --max-time 10 -H @"$TMP/auth.header" -H 'Content-Type: application/json' "$@"; }
 id_of() { sed -n 's/.*"id":"\([a-z]*_[A-Za-z0-9]*\)".*/\1/p'; }
 
-args=(serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --sqlite-synchronous "$SYNC")
-[[ -n "$WARDEN_WORKERS" ]] && args+=(--workers "$WARDEN_WORKERS")
-( export WARDEN_ADMIN_KEY="$KEY"; exec setsid "$WARDEN_BIN" "${args[@]}" ) >"$TMP/warden.log" 2>&1 </dev/null &
-WPID=$!
-for (( i = 0; i < 150; i++ )); do
-    [[ "$(curl -fsS --max-time 1 "$BASE/healthz" 2>/dev/null || true)" == ok ]] && break
-    kill -0 "$WPID" 2>/dev/null || die "warden exited: $(tail -n 5 "$TMP/warden.log")"
-    sleep 0.2
-done
+# Each run gets a fresh warden and database, so neither inherits the other's rows or WAL.
+start_warden() {  # start_warden DATA_DIR
+    local args=(serve --listen "127.0.0.1:$PORT" --data-dir "$1" --sqlite-synchronous "$SYNC") i
+    [[ -n "$WARDEN_WORKERS" ]] && args+=(--workers "$WARDEN_WORKERS")
+    ( export WARDEN_ADMIN_KEY="$KEY"; exec setsid "$WARDEN_BIN" "${args[@]}" ) >>"$TMP/warden.log" 2>&1 </dev/null &
+    WPID=$!
+    for (( i = 0; i < 150; i++ )); do
+        [[ "$(curl -fsS --max-time 1 "$BASE/healthz" 2>/dev/null || true)" == ok ]] && return 0
+        kill -0 "$WPID" 2>/dev/null || die "warden exited: $(tail -n 5 "$TMP/warden.log")"
+        sleep 0.2
+    done
+    die "warden does not answer /healthz"
+}
+figures() {  # figures FILE: "ok non2xx p99_ms req_per_s" from an API_BENCH line
+    awk '/^API_BENCH / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+         printf "%d %d %.2f %.0f\n", v["ok"], v["non2xx"] + v["connect_errors"] + v["read_errors"] + v["write_errors"] + v["timeouts"],
+                v["p99_us"] / 1000, v["ok"] / (v["duration_us"] / 1e6) }' "$1"
+}
 
+start_warden "$TMP/anchor-data"
+: >"$TMP/sessions"
+for (( i = 0; i < 64; i++ )); do printf "%s\n" "$(api -X POST --data "{}" "$BASE/v1/sessions" | id_of)" >>"$TMP/sessions"; done
+log "anchor: REST POST /v1/sessions/{id}/messages, wrk -t$THREADS -c$CONNS -d${DURATION}s"
+run_client wrk "-t$THREADS" "-c$CONNS" "-d${DURATION}s" --latency -s "$BENCH_DIR/api_post.lua" "$BASE" \
+    -- "$TMP/sessions" >"$TMP/anchor.txt" 2>&1 || die "wrk failed: $(cat "$TMP/anchor.txt")"
+read -r API_OK API_BAD API_P99 API_RPS < <(figures "$TMP/anchor.txt")
+kill_group "$WPID" TERM 100; WPID=""
+
+start_warden "$TMP/data"
 python3 - "$TMP/credential.json" <<'PY'
 import json, os, sys
 json.dump({"name": "slack-bench-signing", "hosts": ["slack.com"], "inject": {"header": "X-Unused", "template": "{secret}"},
@@ -102,28 +121,14 @@ rm -f "$TMP/credential.json"
 CHANNEL="$(api -X POST --data "{\"platform\":\"slack\",\"name\":\"bench\",\"verification_credential_id\":\"$CREDENTIAL\"}" \
     "$BASE/v1/channels" | id_of)"
 [[ "$CHANNEL" == chn_* ]] || die "could not create the channel"
-: >"$TMP/sessions"
-for (( i = 0; i < 64; i++ )); do printf "%s\n" "$(api -X POST --data "{}" "$BASE/v1/sessions" | id_of)" >>"$TMP/sessions"; done
-
 log "signing $DELIVERIES deliveries in $THREADS_IN_SLACK threads"
 python3 "$BENCH_DIR/webhooks_gen.py" "$TMP/deliveries.tsv" "$DELIVERIES" "$THREADS_IN_SLACK"
-
-figures() {  # figures FILE: "ok non2xx p99_ms req_per_s" from an API_BENCH line
-    awk '/^API_BENCH / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-         printf "%d %d %.2f %.0f\n", v["ok"], v["non2xx"] + v["connect_errors"] + v["read_errors"] + v["write_errors"] + v["timeouts"],
-                v["p99_us"] / 1000, v["ok"] / (v["duration_us"] / 1e6) }' "$1"
-}
 
 log "webhooks: wrk -t$THREADS -c$CONNS -d${DURATION}s"
 run_client wrk "-t$THREADS" "-c$CONNS" "-d${DURATION}s" --latency -s "$BENCH_DIR/webhooks_post.lua" "$BASE" \
     -- "$TMP/deliveries.tsv" "$CHANNEL" "$THREADS" >"$TMP/webhooks.txt" 2>&1 || die "wrk failed: $(cat "$TMP/webhooks.txt")"
 read -r HOOK_OK HOOK_BAD HOOK_P99 HOOK_RPS < <(figures "$TMP/webhooks.txt")
 STORED="$(sqlite3 "$TMP/data/warden.db" "SELECT count(*) FROM messages WHERE source = 'slack'")"
-
-log "anchor: REST POST /v1/sessions/{id}/messages, wrk -t$THREADS -c$CONNS -d${DURATION}s"
-run_client wrk "-t$THREADS" "-c$CONNS" "-d${DURATION}s" --latency -s "$BENCH_DIR/api_post.lua" "$BASE" \
-    -- "$TMP/sessions" >"$TMP/anchor.txt" 2>&1 || die "wrk failed: $(cat "$TMP/anchor.txt")"
-read -r API_OK API_BAD API_P99 API_RPS < <(figures "$TMP/anchor.txt")
 
 # A crash right after the runs: everything acknowledged must be in the database.
 kill_group "$WPID" KILL 10; WPID=""

@@ -169,8 +169,20 @@ import Testing
                 {"platform":"slack","name":"approvers","verification_credential_id":"\(context.verificationCredentialID!)",
                  "approvers":["U123ABC456"]}
                 """).id
-            let session = try await f.createSession(as: f.operatorKey)
+            // The approval belongs to a session of the listed channel (made by a delivery to it).
+            let mention = try await f.deliver("slack", listed, WebhookPlatform.slack.sign(SlackPayloads.appMention, "", context))
+            #expect(mention.status == 200, "\(mention)")
+            let session = try #require(try await f.core.read { db in
+                try db.queryOne("SELECT id FROM sessions WHERE channel = ?", [.text(listed)])?.get("id", as: String.self)
+            })
             let approval = try await f.requestApproval(session).id
+
+            // An approver of this channel cannot release what an API client's agent holds.
+            let elsewhere = try await f.requestApproval(try await f.createSession(as: f.operatorKey)).id
+            var foreign = WebhookPlatform.slack.sign(Self.slackClick(elsewhere), "", context)
+            foreign.headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            #expect(try await f.deliver("slack", listed, foreign).status == 200)
+            #expect(try await f.core.approval(elsewhere)?.status == "pending", "not this channel's session")
 
             var click = WebhookPlatform.slack.sign(Self.slackClick(approval), "", context)
             click.headers.append(("Content-Type", "application/x-www-form-urlencoded"))

@@ -15,7 +15,6 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
     case hostMismatch(target: String, host: String)
     case invalidPath(String)
     case denied(String)
-    case approvalRequired(String)
     /// A held request a person denied, or that expired (or was cancelled) before anyone decided.
     case approvalRefused(approvalID: String, status: String, reason: String?)
     case approvalUnavailable
@@ -34,7 +33,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .httpsAbsoluteForm, .notAbsoluteForm, .notOriginForm, .invalidAuthority, .invalidPath: return .badRequest
         case .hostMismatch, .serverNameMismatch: return .misdirected
         case .interceptionFailed: return .internalServerError
-        case .denied, .approvalRequired, .approvalRefused, .addressRefused: return .forbidden
+        case .denied, .approvalRefused, .addressRefused: return .forbidden
         case .rateLimited: return .tooManyRequests
         case .rulesUnavailable, .credentialUnavailable, .approvalUnavailable: return .serviceUnavailable
         case .noSession: return .internalServerError
@@ -44,7 +43,7 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
 
     var type: String {
         switch self {
-        case .denied, .approvalRequired, .approvalRefused, .addressRefused: return "permission"
+        case .denied, .approvalRefused, .addressRefused: return "permission"
         default: return ErrorType.forStatus(status)
         }
     }
@@ -62,7 +61,6 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
         case .hostMismatch: return "host_mismatch"
         case .invalidPath: return "invalid_path"
         case .denied: return "egress_denied"
-        case .approvalRequired: return "approval_required"
         case .approvalRefused(_, let status, _): return status == "denied" ? "approval_denied" : "approval_\(status)"
         case .approvalUnavailable: return "approval_unavailable"
         case .rateLimited: return "rate_limited"
@@ -96,8 +94,6 @@ enum ForwardProxyError: HTTPResponseError, Equatable {
             return "The Host header (\(host)) does not name the request target's host (\(target))."
         case .invalidPath(let reason): return "The path was refused: \(reason)."
         case .denied(let reason): return reason
-        case .approvalRequired(let reason):
-            return "\(reason); a CONNECT tunnel cannot be held, since its requests are encrypted."
         case .approvalRefused(let id, let status, let reason):
             let outcome = status == "denied" ? "denied by a person" : (status == "expired" ? "not decided in time" : status)
             return "The request held for approval \(id) was \(outcome)\(reason.map { ": \($0)" } ?? ""); it was not sent."

@@ -22,16 +22,21 @@ public enum ChannelDecisionOutcome: Sendable, Equatable {
     case decided
     /// The person is not among the channel's approvers; nothing changed.
     case notAnApprover
-    /// The approval does not exist, or was decided or expired already; nothing changed.
+    /// The approval does not exist, was decided or expired already, or belongs to a session of
+    /// another channel (or of the API); nothing changed.
     case notPending
     case duplicate
 }
 
 extension Transaction {
     /// Decides an approval for a listed approver of `channel`, recorded as decided by
-    /// `<platform>:<user id>` so the audit trail names the person, not the channel.
+    /// `<platform>:<user id>` so the audit trail names the person, not the channel. Only
+    /// approvals of this channel's own sessions: an approver of one chat must not be able to
+    /// release what another channel's (or an API client's) agent holds by typing its id.
     public func decideApprovalFromChannel(_ decision: ChannelDecision, channel: Channel) throws -> ChannelDecisionOutcome {
         guard channel.approvers.contains(decision.actorID) else { return .notAnApprover }
+        guard let approval = try ApprovalRepository(db).find(decision.approvalID),
+              try SessionRepository(db).find(approval.sessionID)?.channel == channel.id else { return .notPending }
         if let deliveryID = decision.deliveryID,
            try !ChannelInboundRepository(db).recordDelivery(channel: channel.id, deliveryID: deliveryID, at: now) {
             return .duplicate
