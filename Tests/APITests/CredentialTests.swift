@@ -25,7 +25,9 @@ import Store
             #expect(created.status == 201, "\(created)")
             #expect(IDGenerator.isValid(created.id, kind: .credential))
             #expect(Set(created.json.object?.keys.map { $0 } ?? []) ==
-                    ["id", "object", "name", "hosts", "path_prefix", "inject", "placeholder", "created_at"])
+                    ["id", "object", "name", "hosts", "path_prefix", "inject", "placeholder", "exchange",
+                     "exchange_settings", "created_at"])
+            #expect(created.json["exchange"]?.isNull == true && created.json["exchange_settings"]?.isNull == true)
             #expect(created.json["object"]?.string == "credential")
             #expect(created.json["name"]?.string == "github")
             #expect(created.json["hosts"]?.array?.compactMap(\.string) == ["api.github.com", "*.githubusercontent.com"])
@@ -113,7 +115,36 @@ import Store
         (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"placeholder":"","secret":"s"}"#, "placeholder", "invalid_credential"),
         (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"secret":""}"#, "secret", "invalid_credential"),
         (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"secret":"sk-CANARY\nX-Evil: 1"}"#, "secret", "invalid_credential"),
+        (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"exchange":"magic","secret":"s"}"#, "exchange", "invalid_credential"),
+        (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"exchange_settings":{"scope":"x"},"secret":"s"}"#, "exchange", "invalid_credential"),
+        (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"exchange":"oauth_client_credentials","exchange_settings":{"client_id":"c"},"secret":"s"}"#, "exchange_settings.token_url", "invalid_credential"),
+        (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"exchange":"oauth_client_credentials","exchange_settings":{"token_url":"ftp://x","client_id":"c"},"secret":"s"}"#, "exchange_settings.token_url", "invalid_credential"),
+        (#"{"name":"n","hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"exchange":"google_service_account","exchange_settings":{"scope":"s"},"secret":"CANARY-not-json"}"#, "secret", "invalid_credential"),
     ]
+
+    @Test func anExchangedCredentialShowsItsSettingsNeverItsSecret() async throws {
+        try await withFixture { f in
+            let created = try await f.post("/v1/credentials", as: f.admin, json: """
+                {"name":"teams","hosts":["smba.trafficmanager.net"],"inject":{"header":"Authorization","template":"Bearer {secret}"},
+                 "exchange":"oauth_client_credentials","secret":"\(Self.secret)",
+                 "exchange_settings":{"token_url":"https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
+                                      "client_id":"app-id","scope":"https://api.botframework.com/.default"}}
+                """)
+            #expect(created.status == 201, "\(created)")
+            #expect(created.json["exchange"]?.string == "oauth_client_credentials")
+            #expect(created.json["exchange_settings"]?["client_id"]?.string == "app-id")
+            #expect(created.json["exchange_settings"]?["scope"]?.string == "https://api.botframework.com/.default")
+            #expect(!created.text.contains(Self.secret))
+            let listed = try await f.get("/v1/credentials", as: f.admin)
+            #expect(listed.json["data"]?[0] == created.json)
+            let stored = try #require(try await f.api.credentials.find(name: "teams"))
+            #expect(stored.exchange == .oauthClientCredentials(
+                tokenURL: "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
+                clientID: "app-id", scope: "https://api.botframework.com/.default"))
+            // Never injected into an agent's request: the proxy does not see it for its host.
+            #expect(try await f.api.credentials.credentials(forHost: "smba.trafficmanager.net").isEmpty)
+        }
+    }
 
     @Test func invalidCredentialsAre400WithTheirParamAndStoreNothing() async throws {
         try await withFixture { f in

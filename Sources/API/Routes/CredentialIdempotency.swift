@@ -63,9 +63,18 @@ struct CredentialIdempotency {
     }
 
     /// The request's fields without the secret, in a fixed order.
+    private static func sortedJSON(_ settings: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(settings)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
     private static func secretFreeJSON(_ body: CreateCredentialBody) -> [UInt8] {
         var w = JSONWriter()
         w.objectStart()
+        // Only when present, so a request without them hashes as it did before they existed.
+        if let exchange = body.exchange { w.key("exchange", exchange) }
+        if let settings = body.exchange_settings { w.key("exchange_settings", raw: Self.sortedJSON(settings)) }
         w.key("hosts", body.hosts)
         w.key("inject"); w.objectStart(); w.key("header", body.inject.header); w.key("template", body.inject.template); w.objectEnd()
         w.key("name", body.name); w.key("path_prefix", body.path_prefix); w.key("placeholder", body.placeholder)

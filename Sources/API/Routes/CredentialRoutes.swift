@@ -15,11 +15,20 @@ struct CreateCredentialBody: Decodable {
     var inject: Inject
     var placeholder: String?
     var secret: String
+    /// `oauth_client_credentials` or `google_service_account`: the secret is exchanged for a token.
+    var exchange: String?
+    var exchange_settings: [String: String]?
 
-    var spec: CredentialSpec {
-        CredentialSpec(name: name, hosts: hosts, pathPrefix: path_prefix,
-                       inject: CredentialInjection(header: inject.header, template: inject.template),
-                       placeholder: placeholder)
+    func spec() throws(CoreError) -> CredentialSpec {
+        guard exchange != nil || exchange_settings == nil else {
+            throw .invalid(param: "exchange", code: "invalid_credential", message: "exchange_settings needs exchange.")
+        }
+        return CredentialSpec(name: name, hosts: hosts, pathPrefix: path_prefix,
+                              inject: CredentialInjection(header: inject.header, template: inject.template),
+                              placeholder: placeholder,
+                              exchange: try exchange.map { kind throws(CoreError) in
+                                  try CredentialExchange(kind: kind, settings: exchange_settings ?? [:])
+                              })
     }
 }
 
@@ -30,7 +39,9 @@ struct CredentialObject: JSONWritable {
     func write(to w: inout JSONWriter) {
         let c = credential
         w.objectStart()
-        w.key("created_at", c.createdAt); w.key("hosts", c.hosts); w.key("id", c.id)
+        w.key("created_at", c.createdAt)
+        w.key("exchange", c.exchange?.kind); w.key("exchange_settings", raw: c.exchange?.settingsJSON)
+        w.key("hosts", c.hosts); w.key("id", c.id)
         w.key("inject"); w.objectStart(); w.key("header", c.inject.header); w.key("template", c.inject.template); w.objectEnd()
         w.key("name", c.name); w.key("object", "credential"); w.key("path_prefix", c.pathPrefix)
         w.key("placeholder", c.placeholder)
@@ -61,7 +72,7 @@ enum CredentialRoutes {
                                 message: "A credential named '\(body.name)' exists; delete it first (DELETE /v1/credentials/{id}) to replace it.",
                                 param: "name")
             }
-            let credential = try await store.put(body.spec, secret: secret, actor: principal.keyID)
+            let credential = try await store.put(try body.spec(), secret: secret, actor: principal.keyID)
             let bytes = JSONCoding.encode(CredentialObject(credential: credential))
             try await idempotency?.remember(bytes, status: .created, core: ctx.core)
             return .json(bytes, status: .created)

@@ -8,11 +8,14 @@ public struct Credential: Sendable, Equatable {
     public var inject: CredentialInjection
     public var placeholder: String?
     public var createdAt: String
+    /// Set when the secret is exchanged for a short-lived token (see `TokenMinter`): such a
+    /// credential serves warden's own calls only, never an agent's request.
+    public var exchange: CredentialExchange?
 
     public init(id: String, name: String, hosts: [String], pathPrefix: String?, inject: CredentialInjection,
-                placeholder: String?, createdAt: String) {
+                placeholder: String?, createdAt: String, exchange: CredentialExchange? = nil) {
         self.id = id; self.name = name; self.hosts = hosts; self.pathPrefix = pathPrefix; self.inject = inject
-        self.placeholder = placeholder; self.createdAt = createdAt
+        self.placeholder = placeholder; self.createdAt = createdAt; self.exchange = exchange
     }
 
     /// Whether a request to `host` (no port) for `path` is one this credential is for.

@@ -27,11 +27,13 @@ public struct CredentialSpec: Sendable, Equatable {
     public var inject: CredentialInjection
     /// The fake value agents are given; seen in a header on this credential's hosts, it is replaced.
     public var placeholder: String?
+    /// How the secret is exchanged for a token; nil: the secret is sent as is.
+    public var exchange: CredentialExchange?
 
     public init(name: String, hosts: [String], pathPrefix: String? = nil, inject: CredentialInjection,
-                placeholder: String? = nil) {
+                placeholder: String? = nil, exchange: CredentialExchange? = nil) {
         self.name = name; self.hosts = hosts; self.pathPrefix = pathPrefix; self.inject = inject
-        self.placeholder = placeholder
+        self.placeholder = placeholder; self.exchange = exchange
     }
 
     /// The spec with hosts lowercased, or the first field that is unusable.

@@ -23,7 +23,7 @@ public final class CredentialStore: Sendable {
     @discardableResult
     public func put(_ spec: CredentialSpec, secret: Secret, actor: String?) async throws -> Credential {
         let spec = try spec.validated()
-        try CredentialValidation.secret(secret)
+        if let exchange = spec.exchange { try exchange.validate(secret: secret) } else { try CredentialValidation.secret(secret) }
         let vault = self.vault
         let record = try await core.write { tx in
             let repository = CredentialRepository(tx.db)
@@ -71,7 +71,9 @@ public final class CredentialStore: Sendable {
     /// patterns before wildcards, longer path prefixes first.
     public func credentials(forHost host: String, path: String = "/") async throws -> [Credential] {
         let host = host.lowercased()
-        return try await list().filter { $0.applies(toHost: host, path: path) }.sorted { a, b in
+        // An exchanged secret (a client secret, a service account key) must never be injected
+        // as is into an agent's request; those credentials serve warden's own calls only.
+        return try await list().filter { $0.exchange == nil && $0.applies(toHost: host, path: path) }.sorted { a, b in
             let aExact = a.hosts.contains(host), bExact = b.hosts.contains(host)
             if aExact != bExact { return aExact }
             return (a.pathPrefix?.utf8.count ?? 0) > (b.pathPrefix?.utf8.count ?? 0)

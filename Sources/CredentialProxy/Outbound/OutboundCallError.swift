@@ -9,10 +9,13 @@ public enum OutboundCallError: Error, Sendable, Equatable, CustomStringConvertib
     case addressRefused(String)
     case unreachable(String)
     case responseTooLarge(Int)
+    /// An exchanged credential's token could not be minted (endpoint down, refused, unusable
+    /// answer); nothing was sent to the API.
+    case tokenUnavailable(credential: String, reason: String)
 
     public var retryable: Bool {
         switch self {
-        case .unreachable, .credentialUnavailable: return true
+        case .unreachable, .credentialUnavailable, .tokenUnavailable: return true
         default: return false
         }
     }
@@ -26,6 +29,7 @@ public enum OutboundCallError: Error, Sendable, Equatable, CustomStringConvertib
         case .addressRefused(let reason): return reason
         case .unreachable(let reason): return reason
         case .responseTooLarge(let limit): return "the response was larger than \(limit) bytes"
+        case .tokenUnavailable(let name, let reason): return "no token for the credential '\(name)': \(reason)"
         }
     }
 }

@@ -16,10 +16,14 @@ public struct OutboundClient: Sendable {
     let auditor: ProxyAuditor
     let timeout: Duration
     let logger: Logger
+    /// Tokens of exchanged credentials; share one client (or one minter) to share the cache.
+    let minter: TokenMinter
 
     public init(store: CredentialStore, client: HTTPClient, resolver: EgressResolver = EgressResolver(),
-                timeout: Duration = .seconds(30), logger: Logger = Logger(label: "warden.outbound")) {
+                timeout: Duration = .seconds(30), minter: TokenMinter = TokenMinter(),
+                logger: Logger = Logger(label: "warden.outbound")) {
         self.store = store
+        self.minter = minter
         self.client = client
         self.resolver = resolver
         self.timeout = timeout
@@ -30,18 +34,31 @@ public struct OutboundClient: Sendable {
     public func send(_ call: OutboundCall) async throws(OutboundCallError) -> OutboundReply {
         let target = try OutboundTarget(call.url)
         var entry = ProxyAuditEntry(session: call.session, route: .warden, method: call.method, path: target.path)
-        entry.host = target.auditHost
         entry.requestBytes = call.body.count
         do {
-            let reply = try await exchange(call, target: target, audit: &entry)
+            return try await audited(entry, target: target, failure: "outbound_failed") { entry throws(OutboundCallError) in
+                try await exchange(call, target: target, audit: &entry)
+            }
+        } catch {
+            logger.warning("warden's outbound call failed", metadata: ["host": "\(target.auditHost)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// Runs `body` and records one audit row for it, whatever the outcome.
+    func audited(_ entry: ProxyAuditEntry, target: OutboundTarget, failure: String,
+                 _ body: (inout ProxyAuditEntry) async throws(OutboundCallError) -> OutboundReply) async throws(OutboundCallError) -> OutboundReply {
+        var entry = entry
+        entry.host = target.auditHost
+        do {
+            let reply = try await body(&entry)
             entry.status = reply.status.code
             entry.bytes = reply.body.count
             await auditor.record(entry)
             return reply
         } catch {
-            entry.error = "outbound_failed"
+            entry.error = failure
             await auditor.record(entry)
-            logger.warning("warden's outbound call failed", metadata: ["host": "\(target.auditHost)", "error": "\(error)"])
             throw error
         }
     }
@@ -50,6 +67,23 @@ public struct OutboundClient: Sendable {
                           audit entry: inout ProxyAuditEntry) async throws(OutboundCallError) -> OutboundReply {
         let credential = try await open(call.credentialID, for: target)
         entry.credential = credential?.credential.name
+        guard let credential, let exchange = credential.credential.exchange else {
+            return try await send(call, target: target, credential: credential, alsoScrub: [])
+        }
+        // The token stands where the secret would; the secret itself is scrubbed too.
+        let token = try await mintedToken(credential, exchange: exchange, session: call.session)
+        let reply = try await send(call, target: target, credential: UnsealedCredential(credential: credential.credential, secret: token),
+                                   alsoScrub: [credential.secret])
+        guard reply.status == .unauthorized else { return reply }
+        // Revoked or expired early: one fresh token, one more try.
+        await minter.discard(credentialID: credential.credential.id, token: token)
+        let fresh = try await mintedToken(credential, exchange: exchange, session: call.session)
+        return try await send(call, target: target, credential: UnsealedCredential(credential: credential.credential, secret: fresh),
+                              alsoScrub: [credential.secret, token])
+    }
+
+    private func send(_ call: OutboundCall, target: OutboundTarget, credential: UnsealedCredential?,
+                      alsoScrub: [Secret]) async throws(OutboundCallError) -> OutboundReply {
         let credentials = ForwardCredentials(unsealed: credential.map { [$0] } ?? [])
         var path = target.originForm
         if call.placeholderInPath, let credential, let placeholder = credential.credential.placeholder, !placeholder.isEmpty {
@@ -60,9 +94,18 @@ public struct OutboundClient: Sendable {
                                     headers: credentials.outgoingHeaders(from: asRequest, authority: target.authority),
                                     body: call.body)
         let namedExactly = credential?.credential.hosts.contains(target.host.name) ?? false
+        let secrets = credentials.secrets + ForwardCredentials(unsealed: alsoScrub.compactMap { secret in
+            credential.map { UnsealedCredential(credential: $0.credential, secret: secret) }
+        }).secrets
+        return try await dial(request, target: target, allowPrivate: namedExactly, secrets: secrets)
+    }
+
+    /// Resolves once, checks every address, dials the checked ones in turn over verified TLS.
+    func dial(_ request: ClientRequest, target: OutboundTarget, allowPrivate: Bool,
+              secrets: [Secret]) async throws(OutboundCallError) -> OutboundReply {
         let addresses: [DialAddress]
         do {
-            addresses = try await resolver.resolve(target.host, port: target.port, allowPrivate: namedExactly)
+            addresses = try await resolver.resolve(target.host, port: target.port, allowPrivate: allowPrivate)
         } catch {
             switch error {
             case .lookupFailed, .noAddresses: throw .unreachable("\(target.auditHost): \(error.reason)")
@@ -75,7 +118,7 @@ public struct OutboundClient: Sendable {
                 ? .tls(address.socketAddress, serverName: target.host.name) : .plain(address.socketAddress)
             do {
                 let (head, body) = try await client.stream(request, to: destination, idleTimeout: timeout)
-                return try await Self.collect(head, body, secrets: credentials.secrets)
+                return try await Self.collect(head, body, secrets: secrets)
             } catch let error as HTTPClientError {
                 lastReason = "\(address): \(error.description)"
                 if case .connect = error { continue }

@@ -266,5 +266,12 @@ public enum WardenSchema {
             );
             INSERT INTO channel_dispatch (id, last_event_seq) SELECT 1, coalesce(max(seq), 0) FROM events;
             """),
+        // A credential whose secret is exchanged for a short-lived token (Teams' OAuth client
+        // credentials, a Google service account): the kind and its settings as JSON. NULL for
+        // every credential sent as is, which all existing rows are.
+        Migration(version: 8, name: "credential_exchange", sql: """
+            ALTER TABLE credentials ADD COLUMN exchange TEXT;
+            ALTER TABLE credentials ADD COLUMN exchange_settings TEXT;
+            """),
 ]
 }
