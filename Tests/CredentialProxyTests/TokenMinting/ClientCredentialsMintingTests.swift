@@ -93,6 +93,39 @@ struct ClientCredentialsMintingTests {
         }
     }
 
+    @Test func aPrivateTokenEndpointNeedsACredentialNamingItsHost() async throws {
+        try await H.with { h in
+            // login.test resolves to 127.0.0.1, and this credential names only the API's host.
+            let id = try await h.vault.store.put(
+                CredentialSpec(name: "teams-bot", hosts: ["api.test"],
+                               inject: CredentialInjection(header: "Authorization", template: "Bearer {secret}"),
+                               exchange: .oauthClientCredentials(tokenURL: h.tokenURL, clientID: "app-id", scope: nil)),
+                secret: Secret(H.clientSecret), actor: nil).id
+            await #expect(throws: OutboundCallError.self) { _ = try await h.reply(id) }
+            #expect(h.tokenRequests.value.isEmpty && h.apiRequests.value.isEmpty)
+            let audit = try await h.vault.audit(kind: "proxy.request")
+            #expect(audit.contains { $0.detail.contains("token_endpoint_failed") })
+        }
+    }
+
+    @Test func theTokenEndpointsCertificateIsVerified() async throws {
+        try await H.with { h in
+            let verified = try await h.store(.oauthClientCredentials(tokenURL: h.secureTokenURL, clientID: "app-id", scope: nil),
+                                             secret: H.clientSecret)
+            #expect(try await h.reply(verified).status == .ok)
+            #expect(h.tokenRequests.value.count == 1)
+            // Same server, a name its certificate does not carry: refused before any byte of the form.
+            let impostor = try await h.vault.store.put(
+                CredentialSpec(name: "impostor", hosts: ["api.test", "impostor.test"],
+                               inject: CredentialInjection(header: "Authorization", template: "Bearer {secret}"),
+                               exchange: .oauthClientCredentials(tokenURL: "https://impostor.test:\(h.secureTokenPort)/token",
+                                                                 clientID: "app-id", scope: nil)),
+                secret: Secret(H.clientSecret), actor: nil).id
+            await #expect(throws: OutboundCallError.self) { _ = try await h.reply(impostor) }
+            #expect(h.tokenRequests.value.count == 1)
+        }
+    }
+
     @Test func aReplacedSecretIsNotServedTheOldToken() async throws {
         try await H.with { h in
             let id = try await h.clientCredentials()

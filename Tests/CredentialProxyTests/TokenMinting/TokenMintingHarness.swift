@@ -19,6 +19,8 @@ final class TokenMintingHarness: Sendable {
     let tokenServer: HTTPServer
     let apiServer: HTTPServer
     let tokenPort: Int
+    /// The token endpoint over TLS, its certificate for `login.test` from a CA the client trusts.
+    let secureTokenPort: Int
     let apiPort: Int
     let clock = Locked(start)
     /// The token endpoint's requests and the API's, in arrival order.
@@ -32,6 +34,7 @@ final class TokenMintingHarness: Sendable {
     let outbound: OutboundClient
 
     var tokenURL: String { "http://login.test:\(tokenPort)/oauth2/v2.0/token" }
+    var secureTokenURL: String { "https://login.test:\(secureTokenPort)/oauth2/v2.0/token" }
     var apiURL: String { "http://api.test:\(apiPort)/v3/conversations/c1/activities" }
 
     static func with<R>(_ body: (TokenMintingHarness) async throws -> R) async throws -> R {
@@ -51,7 +54,10 @@ final class TokenMintingHarness: Sendable {
     private init(vault: VaultHarness) throws {
         self.vault = vault
         group = try EventLoopGroup(loopCount: 2)
-        client = HTTPClient(group: group)
+        let authority = try ProxyCA.loadOrCreate(dataDirectory: vault.directory + "/token-ca", instanceID: "token-endpoint")
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.tls.additionalRoots = [.pem(authority.certificatePEM)]
+        client = HTTPClient(group: group, configuration: clientConfiguration)
         let (tokenRequests, failure, delay, expiresIn) = (self.tokenRequests, tokenFailure, tokenDelay, self.expiresIn)
         tokenServer = HTTPServer(group: group, handler: ClosureHandler { request in
             let count = tokenRequests.update { seen -> Int in seen.append(request); return seen.count }
@@ -77,11 +83,19 @@ final class TokenMintingHarness: Sendable {
             fatalError("a TCP listener has a port")
         }
         self.tokenPort = tokenPort
+        let leaf = try authority.issueLeaf(for: CertificateHost("login.test"), now: Date())
+        let tls = try TLSServerContext(certificateChainPEM: leaf.certificate.pem + authority.certificatePEM,
+                                       privateKeyPEM: String(decoding: try leaf.privateKey.pkcs8PEM(), as: UTF8.self))
+        guard case .tcp(_, let securePort) = try tokenServer.listen(.tcp(host: "127.0.0.1", port: 0), tls: tls).address else {
+            fatalError("a TCP listener has a port")
+        }
+        secureTokenPort = securePort
         self.apiPort = apiPort
         let clock = self.clock
         let loopback = [IPAddress("127.0.0.1")!]
         outbound = OutboundClient(store: vault.store, client: client,
-                                  resolver: EgressResolver(lookup: StubLookup(answers: ["login.test": loopback, "api.test": loopback])),
+                                  resolver: EgressResolver(lookup: StubLookup(answers: ["login.test": loopback, "impostor.test": loopback,
+                                                                                        "api.test": loopback])),
                                   minter: TokenMinter(now: { clock.value }), logger: quietLogger)
     }
 
