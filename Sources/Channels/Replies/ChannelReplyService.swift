@@ -19,8 +19,10 @@ public final class ChannelReplyService: Sendable {
         self.core = core
         self.configuration = configuration
         self.logger = logger
+        let metrics = ChannelReplyMetrics()
+        core.metrics.register { metrics.families }
         let worker = OutboxWorker(core: core, sender: OutboxSender(core: core, transport: transport),
-                                  configuration: configuration, logger: logger)
+                                  configuration: configuration, metrics: metrics, logger: logger)
         self.worker = worker
         dispatcher = EventFollower(core: core, handler: ReplyDispatcher(), logger: logger) { worker.wake() }
     }

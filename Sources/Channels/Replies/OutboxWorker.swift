@@ -11,6 +11,7 @@ actor OutboxWorker {
     private let core: WardenCore
     private let sender: OutboxSender
     private let configuration: ChannelReplyConfiguration
+    private let metrics: ChannelReplyMetrics
     private let logger: Logger
 
     /// Row ids in flight, by session.
@@ -18,10 +19,12 @@ actor OutboxWorker {
     private var attempts: [String: Task<Void, Never>] = [:]
     private let pacer = WorkPacer()
 
-    init(core: WardenCore, sender: OutboxSender, configuration: ChannelReplyConfiguration, logger: Logger) {
+    init(core: WardenCore, sender: OutboxSender, configuration: ChannelReplyConfiguration, metrics: ChannelReplyMetrics,
+         logger: Logger) {
         self.core = core
         self.sender = sender
         self.configuration = configuration
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -78,7 +81,10 @@ actor OutboxWorker {
         let attempt = record(for: row, result)
         do {
             let stored = try await core.write { tx in try ChannelOutboxRepository(tx.db).recordAttempt(row.id, attempt) }
-            if stored { report(row, attempt) }
+            if stored {
+                metrics.attemptFinished(kind: row.kind, status: attempt.status)
+                report(row, attempt)
+            }
         } catch {
             logger.error("could not record a channel reply attempt", metadata: ["row": "\(row.id)", "error": "\(error)"])
         }

@@ -43,6 +43,8 @@ import TestSupport
             #expect(entry?["kind"]?.string == "reply" && entry?["source_id"]?.string == message)
             #expect(entry?["platform_message_ids"]?[0]?.string == "1700000000.000001")
             #expect(!record.text.contains(ReplyHarness.botToken))
+            let metrics = try await h.fixture.get("/metrics", as: h.fixture.admin).text
+            #expect(metrics.contains(#"warden_channel_attempts_total{kind="reply",outcome="delivered"} 1"#), "\(metrics)")
 
             // The user's own message and a second pass over the events make nothing more.
             try await Task.sleep(for: .milliseconds(100))

@@ -81,7 +81,7 @@ func testConfiguration(_ change: (inout ServerConfiguration) -> Void = { _ in })
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 /// Used only to wait for something to happen, never to assert how long it took.
-func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
