@@ -94,9 +94,8 @@ public struct OutboundClient: Sendable {
                                     headers: credentials.outgoingHeaders(from: asRequest, authority: target.authority),
                                     body: call.body)
         let namedExactly = credential?.credential.hosts.contains(target.host.name) ?? false
-        let secrets = credentials.secrets + ForwardCredentials(unsealed: alsoScrub.compactMap { secret in
-            credential.map { UnsealedCredential(credential: $0.credential, secret: secret) }
-        }).secrets
+        // Raw and base64, as `ForwardCredentials.secrets` scrubs the injected one.
+        let secrets = credentials.secrets + alsoScrub.flatMap { [$0, Secret(Data($0.bytes).base64EncodedString())] }
         return try await dial(request, target: target, allowPrivate: namedExactly, secrets: secrets)
     }
 
