@@ -32,10 +32,11 @@ enum ChannelWebhookRoutes {
             throw HTTPError(.methodNotAllowed, code: "method_not_allowed",
                             message: "\(platform.displayName) delivers with POST.", headers: ["Allow": "POST"])
         }
-        try await resolved.endpoint.verify(request, now: Date())
+        let delivery = InboundDelivery(request)
+        try await resolved.endpoint.verify(delivery, now: Date())
         let events: [InboundEvent]
         do {
-            events = try resolved.endpoint.parser.parse(InboundDelivery(request))
+            events = try resolved.endpoint.parser.parse(delivery)
         } catch {
             throw HTTPError(HTTPStatus(error.status), code: error.code, message: error.message)
         }

@@ -103,16 +103,10 @@ actor OutboxWorker {
             return ChannelOutboxAttempt(at: at, status: "failed", partsSent: Int64(parts), error: reason, nextAttemptAt: nil,
                                         newMessageIDs: [])
         case .retry(let parts, let after, let reason):
-            let next = configuration.retry.delay(afterFailedAttempts: Int(row.attempts) + 1, retryAfter: after)
-                .map { Timestamp.after(seconds: Self.seconds($0)) }
+            let next = configuration.retry.nextAttemptAt(afterFailedAttempts: Int(row.attempts) + 1, retryAfter: after)
             return ChannelOutboxAttempt(at: at, status: next == nil ? "failed" : "pending", partsSent: Int64(parts),
                                         error: reason, nextAttemptAt: next, newMessageIDs: [])
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     private func report(_ row: ChannelOutboxRecord, _ attempt: ChannelOutboxAttempt) {

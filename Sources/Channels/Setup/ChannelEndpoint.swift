@@ -37,9 +37,9 @@ public struct ChannelEndpoint: Sendable {
     /// Verifies a delivery before it is parsed. WhatsApp's GET subscription check carries no
     /// signature: its proof is the verify token, which the parser compares in constant time.
     /// Every other delivery is a signed POST.
-    public func verify(_ request: Request, now: Date) async throws(VerificationFailure) {
-        if request.method == "GET", platform == .whatsapp { return }
-        try await verifier.verify(WebhookDelivery(request), now: now)
+    public func verify(_ delivery: InboundDelivery, now: Date) async throws(VerificationFailure) {
+        if delivery.method == "GET", platform == .whatsapp { return }
+        try await verifier.verify(delivery, now: now)
     }
 
     /// Whether the platform sends GET requests at all (WhatsApp's subscription check).

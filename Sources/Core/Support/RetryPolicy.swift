@@ -34,4 +34,16 @@ public struct RetryPolicy: Sendable, Equatable {
         guard let retryAfter else { return scheduled }
         return max(scheduled, min(retryAfter, maxRetryAfter))
     }
+
+    /// When the next attempt is due (an RFC 3339 timestamp), or nil when it is time to give up.
+    public func nextAttemptAt(afterFailedAttempts attempts: Int, retryAfter: Duration? = nil) -> String? {
+        delay(afterFailedAttempts: attempts, retryAfter: retryAfter).map { Timestamp.after(seconds: $0.timeInterval) }
+    }
+}
+
+extension Duration {
+    /// In seconds, as `TimeInterval` and `Timestamp.after(seconds:)` count them.
+    public var timeInterval: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
 }

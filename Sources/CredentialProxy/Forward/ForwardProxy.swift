@@ -150,24 +150,14 @@ public struct ForwardProxy: HTTPHandler {
         return ForwardCredentials(unsealed: unsealed)
     }
 
-    /// Tries the checked addresses in order, moving on only when one cannot be connected to
-    /// (nothing was sent); the host name is never looked up again. Over TLS the certificate is
-    /// verified for the host the agent named, not the address.
     private func dial(_ request: ClientRequest, addresses: [DialAddress],
                       target: ForwardTarget) async throws(ForwardProxyError) -> (ResponseHead, ClientBodyStream) {
-        var lastReason = "no address to dial"
-        for address in addresses {
-            let destination: ClientDestination = target.secure
-                ? .tls(address.socketAddress, serverName: target.host.name) : .plain(address.socketAddress)
-            do {
-                return try await client.stream(request, to: destination, idleTimeout: upstreamIdleTimeout)
-            } catch {
-                lastReason = "\(address): \(error.description)"
-                if case .connect = error { continue }
-                break
-            }
+        do {
+            return try await client.stream(request, toChecked: addresses, secure: target.secure, serverName: target.host.name,
+                                           idleTimeout: upstreamIdleTimeout)
+        } catch {
+            logger.warning("forward proxy upstream unreachable", metadata: ["host": "\(target.auditHost)", "error": "\(error.reason)"])
+            throw .upstreamUnreachable(host: target.auditHost, reason: error.reason)
         }
-        logger.warning("forward proxy upstream unreachable", metadata: ["host": "\(target.auditHost)", "error": "\(lastReason)"])
-        throw .upstreamUnreachable(host: target.auditHost, reason: lastReason)
     }
 }

@@ -111,25 +111,20 @@ public struct OutboundClient: Sendable {
             default: throw .addressRefused(error.reason)
             }
         }
-        var lastReason = "no address to dial"
-        for address in addresses {
-            let destination: ClientDestination = target.secure
-                ? .tls(address.socketAddress, serverName: target.host.name) : .plain(address.socketAddress)
-            do {
-                let (head, body) = try await client.stream(request, to: destination, idleTimeout: timeout)
-                return try await Self.collect(head, body, secrets: secrets)
-            } catch let error as HTTPClientError {
-                lastReason = "\(address): \(error.description)"
-                if case .connect = error { continue }
-                break
-            } catch let error as OutboundCallError {
-                throw error
-            } catch {
-                lastReason = "\(address): \(error)"
-                break
-            }
+        let head: ResponseHead, body: ClientBodyStream
+        do {
+            (head, body) = try await client.stream(request, toChecked: addresses, secure: target.secure,
+                                                   serverName: target.host.name, idleTimeout: timeout)
+        } catch {
+            throw .unreachable(error.reason)
         }
-        throw .unreachable(lastReason)
+        do {
+            return try await Self.collect(head, body, secrets: secrets)
+        } catch let error as OutboundCallError {
+            throw error
+        } catch {
+            throw .unreachable("\(target.auditHost): \(error)")
+        }
     }
 
     private func open(_ id: String?, for target: OutboundTarget) async throws(OutboundCallError) -> UnsealedCredential? {

@@ -104,10 +104,10 @@ actor DeliveryWorker {
             break
         case .refused(_, let retryAfter):
             record.status = "pending"
-            record.nextAttemptAt = nextAttempt(after: attempts, retryAfter: retryAfter)
+            record.nextAttemptAt = configuration.retry.nextAttemptAt(afterFailedAttempts: attempts, retryAfter: retryAfter)
         case .unreachable:
             record.status = "pending"
-            record.nextAttemptAt = nextAttempt(after: attempts, retryAfter: nil)
+            record.nextAttemptAt = configuration.retry.nextAttemptAt(afterFailedAttempts: attempts, retryAfter: nil)
         }
         if record.status == "pending" && record.nextAttemptAt == nil { record.status = "failed" }
         let written = record
@@ -126,11 +126,6 @@ actor DeliveryWorker {
         wake()
     }
 
-    private func nextAttempt(after attempts: Int, retryAfter: Duration?) -> String? {
-        guard let delay = configuration.retry.delay(afterFailedAttempts: attempts, retryAfter: retryAfter) else { return nil }
-        let (seconds, attoseconds) = delay.components
-        return Timestamp.format(millis: Timestamp.nowMillis() + UInt64(max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)))
-    }
 
     private func report(_ delivery: WebhookDeliveryRecord, _ webhook: WebhookRecord, _ outcome: AttemptOutcome,
                         _ record: WebhookAttemptRecord, _ attempts: Int) {

@@ -14,7 +14,7 @@ import Testing
     let verifier = try! DiscordSignatureVerifier(publicKeyHex: key.publicKeyHex)
 
     func delivery(timestamp: String? = timestamp, body: String = body, signature: String? = nil,
-                  signedBody: String? = nil) -> WebhookDelivery {
+                  signedBody: String? = nil) -> InboundDelivery {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let timestamp {
             headers.add("X-Signature-Timestamp", timestamp)
@@ -23,7 +23,7 @@ import Testing
         } else if let signature {
             headers.add("X-Signature-Ed25519", signature)
         }
-        return WebhookDelivery(headers: headers, body: Array(body.utf8))
+        return InboundDelivery(headers: headers, body: Array(body.utf8))
     }
 
     @Test func aSignedPingVerifies() async {

@@ -12,10 +12,10 @@ import Testing
 
     let verifier = HubSignatureVerifier(secret: try! WebhookSecret(secret))
 
-    func delivery(signature: String? = signature, body: String = body) -> WebhookDelivery {
+    func delivery(signature: String? = signature, body: String = body) -> InboundDelivery {
         var headers: HTTPHeaders = ["X-GitHub-Event": "ping", "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958"]
         if let signature { headers.add("X-Hub-Signature-256", signature) }
-        return WebhookDelivery(headers: headers, body: Array(body.utf8))
+        return InboundDelivery(headers: headers, body: Array(body.utf8))
     }
 
     @Test func githubsDocumentedExampleVerifies() async {

@@ -15,10 +15,10 @@ import Testing
     }
 
     /// Signed the way Linear signs: hex HMAC-SHA256 of the raw body, no prefix.
-    func delivery(_ body: String, signature: String? = nil, header: Bool = true) -> WebhookDelivery {
+    func delivery(_ body: String, signature: String? = nil, header: Bool = true) -> InboundDelivery {
         let bytes = Array(body.utf8)
         let signature = signature ?? Crypto.hex(HMACSHA256.authenticationCode(key: try! WebhookSecret(Self.secret), message: bytes))
-        return WebhookDelivery(headers: header ? ["Linear-Signature": signature] : [:], body: bytes)
+        return InboundDelivery(headers: header ? ["Linear-Signature": signature] : [:], body: bytes)
     }
 
     @Test func aFreshSignedDeliveryPasses() async {

@@ -16,11 +16,11 @@ import Testing
 
     let verifier = SlackSignatureVerifier(signingSecret: try! WebhookSecret(secret))
 
-    func delivery(signature: String? = signature, timestamp: String? = timestamp, body: String = body) -> WebhookDelivery {
+    func delivery(signature: String? = signature, timestamp: String? = timestamp, body: String = body) -> InboundDelivery {
         var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
         if let signature { headers.add("X-Slack-Signature", signature) }
         if let timestamp { headers.add("X-Slack-Request-Timestamp", timestamp) }
-        return WebhookDelivery(headers: headers, body: Array(body.utf8))
+        return InboundDelivery(headers: headers, body: Array(body.utf8))
     }
 
     @Test func slacksDocumentedExampleVerifies() async {
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func headerNamesAreMatchedWithoutRegardToCase() async {
-        let lower = WebhookDelivery(headers: ["x-slack-signature": Self.signature, "x-slack-request-timestamp": Self.timestamp],
+        let lower = InboundDelivery(headers: ["x-slack-signature": Self.signature, "x-slack-request-timestamp": Self.timestamp],
                                     body: Array(Self.body.utf8))
         await expectAccepted(verifier, lower, now: Self.signedAt)
     }

@@ -9,10 +9,10 @@ import Testing
 
     let verifier = TelegramSecretTokenVerifier(secretToken: try! WebhookSecret(token))
 
-    func delivery(token: String?) -> WebhookDelivery {
+    func delivery(token: String?) -> InboundDelivery {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let token { headers.add("X-Telegram-Bot-Api-Secret-Token", token) }
-        return WebhookDelivery(headers: headers, body: Array(#"{"update_id":1}"#.utf8))
+        return InboundDelivery(headers: headers, body: Array(#"{"update_id":1}"#.utf8))
     }
 
     @Test func theConfiguredTokenPasses() async {

@@ -20,7 +20,7 @@ public struct DiscordSignatureVerifier: WebhookVerifier {
         window = FreshnessWindow(seconds: tolerance, subject: "Discord interactions")
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) throws(VerificationFailure) {
         let timestampText = try delivery.requiredHeader(Self.timestampHeader)
         let signature = try HexSignatureHeader.decode(delivery.requiredHeader(Self.signatureHeader),
                                                       byteCount: Ed25519PublicKey.signatureByteCount,

@@ -13,7 +13,7 @@ public struct HubSignatureVerifier: WebhookVerifier {
         self.secret = secret
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) throws(VerificationFailure) {
         let signature = try HexSignatureHeader.decode(delivery.requiredHeader(Self.signatureHeader), prefix: "sha256=",
                                                       byteCount: HMACSHA256.byteCount, header: Self.signatureHeader)
         guard Crypto.constantTimeEqual(HMACSHA256.authenticationCode(key: secret, message: delivery.body), signature) else {

@@ -15,7 +15,7 @@ public struct LinearSignatureVerifier: WebhookVerifier {
         window = FreshnessWindow(seconds: tolerance, subject: "Linear webhooks")
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) throws(VerificationFailure) {
         let signature = try HexSignatureHeader.decode(delivery.requiredHeader(Self.signatureHeader),
                                                       byteCount: HMACSHA256.byteCount, header: Self.signatureHeader)
         guard Crypto.constantTimeEqual(HMACSHA256.authenticationCode(key: secret, message: delivery.body), signature) else {

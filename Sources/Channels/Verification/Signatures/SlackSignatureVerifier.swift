@@ -16,7 +16,7 @@ public struct SlackSignatureVerifier: WebhookVerifier {
         window = FreshnessWindow(seconds: tolerance, subject: "Slack requests")
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) throws(VerificationFailure) {
         let timestampText = try delivery.requiredHeader(Self.timestampHeader)
         let signature = try HexSignatureHeader.decode(delivery.requiredHeader(Self.signatureHeader), prefix: "v0=",
                                                       byteCount: HMACSHA256.byteCount, header: Self.signatureHeader)

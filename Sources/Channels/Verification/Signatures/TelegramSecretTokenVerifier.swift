@@ -13,7 +13,7 @@ public struct TelegramSecretTokenVerifier: WebhookVerifier {
         self.secretToken = secretToken
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) throws(VerificationFailure) {
         let sent = try delivery.requiredHeader(Self.tokenHeader)
         // Comparing digests keeps the comparison constant-time even in the token's length.
         guard Crypto.constantTimeEqual(Crypto.sha256(Array(sent.utf8)), Crypto.sha256(secretToken.bytes)) else {

@@ -19,7 +19,7 @@ struct BearerTokenValidation: Sendable {
         let key: JSONWebKey
     }
 
-    func validate(_ delivery: WebhookDelivery, now: Date) async throws(VerificationFailure) -> Verified {
+    func validate(_ delivery: InboundDelivery, now: Date) async throws(VerificationFailure) -> Verified {
         let header = Self.authorizationHeader
         let value = try delivery.requiredHeader(header)
         guard value.count > 7, value.prefix(7).lowercased() == "bearer " else {

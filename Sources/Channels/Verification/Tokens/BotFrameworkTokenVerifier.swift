@@ -18,7 +18,7 @@ public struct BotFrameworkTokenVerifier: WebhookVerifier {
                                            platform: "Bot Framework")
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) async throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) async throws(VerificationFailure) {
         let token = try await validation.validate(delivery, now: now)
         struct Activity: Decodable {
             let serviceUrl: String

@@ -42,7 +42,7 @@ public struct GoogleChatTokenVerifier: WebhookVerifier {
         }
     }
 
-    public func verify(_ delivery: WebhookDelivery, now: Date) async throws(VerificationFailure) {
+    public func verify(_ delivery: InboundDelivery, now: Date) async throws(VerificationFailure) {
         let token = try await validation.validate(delivery, now: now)
         guard case .endpointURL = audience else { return }
         // Any Google account can get an ID token for our URL; only Chat's own account may call.

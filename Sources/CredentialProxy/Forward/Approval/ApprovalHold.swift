@@ -51,9 +51,3 @@ struct ApprovalHold: Sendable {
         }
     }
 }
-
-extension Duration {
-    var timeInterval: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -14,7 +14,7 @@ func refusal(_ verify: () async throws(VerificationFailure) -> Void) async -> Ve
 
 /// Expects `verifier` to refuse `delivery` at `now` with `code` and `status`, and its message
 /// never to contain `secret`.
-func expectRefused(_ verifier: any WebhookVerifier, _ delivery: WebhookDelivery, now: Date, code: String, status: Int,
+func expectRefused(_ verifier: any WebhookVerifier, _ delivery: InboundDelivery, now: Date, code: String, status: Int,
                    notMentioning secret: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async {
     let failure = await refusal { () async throws(VerificationFailure) in try await verifier.verify(delivery, now: now) }
     #expect(failure?.code == code, "got \(String(describing: failure))", sourceLocation: sourceLocation)
@@ -25,7 +25,7 @@ func expectRefused(_ verifier: any WebhookVerifier, _ delivery: WebhookDelivery,
 }
 
 /// Expects `verifier` to accept `delivery` at `now`.
-func expectAccepted(_ verifier: any WebhookVerifier, _ delivery: WebhookDelivery, now: Date,
+func expectAccepted(_ verifier: any WebhookVerifier, _ delivery: InboundDelivery, now: Date,
                     sourceLocation: SourceLocation = #_sourceLocation) async {
     let failure = await refusal { () async throws(VerificationFailure) in try await verifier.verify(delivery, now: now) }
     #expect(failure == nil, "refused: \(failure.map { "\($0.code): \($0.message)" } ?? "")", sourceLocation: sourceLocation)

@@ -28,11 +28,11 @@ import Testing
         return TestJWT.json(activity)
     }
 
-    static func delivery(token: String, body: [UInt8] = activity()) -> WebhookDelivery {
-        WebhookDelivery(headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: body)
+    static func delivery(token: String, body: [UInt8] = activity()) -> InboundDelivery {
+        InboundDelivery(headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: body)
     }
 
-    static func signed(_ claims: [String: Any] = claims(), kid: String = "bf-1", key: TestRSAKey = .first) -> WebhookDelivery {
+    static func signed(_ claims: [String: Any] = claims(), kid: String = "bf-1", key: TestRSAKey = .first) -> InboundDelivery {
         delivery(token: TestJWT.rs256(claims, kid: kid, key: key))
     }
 
@@ -132,9 +132,9 @@ import Testing
 
     @Test func missingAndMalformedHeadersAndBodies() async throws {
         try await withVerifier { verifier, _ in
-            await expectRefused(verifier, WebhookDelivery(body: Self.activity()), now: Self.now, code: "header_missing", status: 401)
+            await expectRefused(verifier, InboundDelivery(body: Self.activity()), now: Self.now, code: "header_missing", status: 401)
             for header in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-jwt", "Bearer a.b", "Bearer a.b.c.d", "Bearer !!.??.**"] {
-                let delivery = WebhookDelivery(headers: ["Authorization": header], body: Self.activity())
+                let delivery = InboundDelivery(headers: ["Authorization": header], body: Self.activity())
                 await expectRefused(verifier, delivery, now: Self.now, code: "header_malformed", status: 400)
             }
             let token = TestJWT.rs256(Self.claims(), kid: "bf-1", key: .first)

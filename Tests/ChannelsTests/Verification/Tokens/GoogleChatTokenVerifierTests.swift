@@ -10,8 +10,8 @@ import Testing
     static let now = Date(unix: 1_700_000_000)
     static let body = Array(#"{"type":"MESSAGE","message":{"text":"hi"}}"#.utf8)
 
-    static func delivery(_ claims: [String: Any], key: TestRSAKey = .first) -> WebhookDelivery {
-        WebhookDelivery(headers: ["Authorization": "Bearer \(TestJWT.rs256(claims, kid: "g-1", key: key))"], body: body)
+    static func delivery(_ claims: [String: Any], key: TestRSAKey = .first) -> InboundDelivery {
+        InboundDelivery(headers: ["Authorization": "Bearer \(TestJWT.rs256(claims, kid: "g-1", key: key))"], body: body)
     }
 
     static func chatClaims(_ change: (inout [String: Any]) -> Void = { _ in }) -> [String: Any] {
@@ -54,7 +54,7 @@ import Testing
                                 code: "timestamp_stale", status: 401)
             await expectRefused(verifier, Self.delivery(Self.chatClaims(), key: .second), now: Self.now,
                                 code: "signature_invalid", status: 401)
-            await expectRefused(verifier, WebhookDelivery(body: Self.body), now: Self.now, code: "header_missing", status: 401)
+            await expectRefused(verifier, InboundDelivery(body: Self.body), now: Self.now, code: "header_missing", status: 401)
         }
     }
 
