@@ -12,16 +12,24 @@ public enum SessionSignal: Sendable, Equatable {
 
 /// Delivers signals after commit to the one listener (the scheduler); without one they are dropped.
 public final class SessionSignals: Sendable {
-    private let listener = Mutex<(@Sendable (SessionSignal) -> Void)?>(nil)
+    /// The handler sits in a struct, not directly in the `Mutex`: with a bare function type as
+    /// the value, Swift 6.3 re-abstracts the closure on every `withLock { $0 }` and writes the
+    /// wrapper back, so each send added two thunks to the chain the next send walks (quadratic
+    /// time per message, then a stack overflow).
+    private struct Listener: Sendable {
+        let deliver: @Sendable (SessionSignal) -> Void
+    }
+
+    private let listener = Mutex<Listener?>(nil)
 
     public init() {}
 
     public func listen(_ handler: @escaping @Sendable (SessionSignal) -> Void) {
-        listener.withLock { $0 = handler }
+        listener.withLock { $0 = Listener(deliver: handler) }
     }
 
-    func send(_ signal: SessionSignal) {
-        listener.withLock { $0 }?(signal)
+    public func send(_ signal: SessionSignal) {
+        listener.withLock { $0 }?.deliver(signal)
     }
 }
 
