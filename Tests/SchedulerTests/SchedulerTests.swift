@@ -83,6 +83,31 @@ import TestSupport
         await h.stop()
     }
 
+    /// The scheduler keeps only the head of each queue; a backlog well past it, queued while
+    /// the first run is held, still runs whole, in order, once each, in the one warm container.
+    @Test func aBacklogLongerThanTheQueueHeadRunsInOrderOnceEach() async throws {
+        let gate = Gate()
+        let (h, fake) = try await harness(gate: gate)
+        let session = try await h.createSession()
+        let first = try await startRun("hold", in: session, h)
+        var backlog: [String] = []
+        for n in 1...(QueueSnapshot.depth * 4) { backlog.append(try await h.post("m\(n)", to: session)) }
+        gate.release()
+        var previousEnd = try await h.finished(first).completedAt ?? ""
+        for id in backlog {
+            let run = try await h.finished(id)
+            #expect(run.status == "completed")
+            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
+            previousEnd = run.completedAt ?? ""
+        }
+        let replies = try await h.messages(session).filter { $0.role == "assistant" }.map(\.content)
+        let expected = ["released"] + (1...(QueueSnapshot.depth * 4)).map { "re: m\($0)\"" }
+        #expect(replies.count == expected.count)
+        for (reply, text) in zip(replies, expected) { #expect(reply.contains(text)) }
+        #expect(fake.started == 1, "a warm container is reused")
+        await h.stop()
+    }
+
     @Test func maxContainersIsNeverExceeded() async throws {
         let gate = Gate()
         let (h, fake) = try await harness(gate: gate) { $0.maxContainers = 2 }

@@ -151,8 +151,8 @@ extension Scheduler {
                                    message: "Warden restarted while this run was in progress. It was not retried because its tools may already have had effects; send the message again to retry.")
                 }
             }
-            let queued = try await core.read { try RunRepository($0).all(status: RunStatus.queued.rawValue) }
-            for session in Set(queued.map(\.sessionID)) { await reconcile(session) }
+            let queued = try await core.read { try RunRepository($0).sessionsWithQueuedRuns() }
+            await reconcile(Set(queued))
         } catch {
             logger.error("could not recover runs", metadata: ["error": "\(error)"])
         }

@@ -23,6 +23,7 @@ public actor Scheduler {
     /// The last container generation handed out (see `SessionSlot.generation`).
     var generations = 0
     var isShuttingDown = false
+    private let inbox = SignalInbox()
     private var signalTask: Task<Void, Never>?
     var taskLoop: Task<Void, Never>?
 
@@ -39,14 +40,14 @@ public actor Scheduler {
 
     /// Recovers from the previous run of warden, then follows the core's signals.
     func start() async {
-        let (stream, continuation) = AsyncStream.makeStream(of: SessionSignal.self)
-        core.signals.listen { continuation.yield($0) }
+        let inbox = self.inbox
+        core.signals.listen { inbox.post($0) }
         await recover()
         rescheduleTasks()
         signalTask = Task { [weak self] in
-            for await signal in stream {
+            while let batch = await inbox.next() {
                 guard let self else { return }
-                await self.handle(signal)
+                await self.handle(batch)
             }
         }
     }
@@ -54,6 +55,7 @@ public actor Scheduler {
     /// Stops every container. Runs in progress are resolved by the next start's recovery.
     func shutdown() async {
         isShuttingDown = true
+        inbox.close()
         signalTask?.cancel()
         taskLoop?.cancel()
         for (session, var slot) in slots {
@@ -69,28 +71,48 @@ public actor Scheduler {
         }
     }
 
-    func handle(_ signal: SessionSignal) async {
-        switch signal {
-        case .runQueued(let session), .runFinished(let session, _): await reconcile(session)
-        case .sessionArchived(let session): await archive(session)
-        case .tasksChanged: rescheduleTasks()
-        }
+    func handle(_ batch: SignalInbox.Batch) async {
+        if batch.tasksChanged { rescheduleTasks() }
+        for session in batch.archived { await archive(session) }
+        await reconcile(batch.changed.subtracting(batch.archived))
     }
 
     // MARK: reconciling with the store
 
-    /// Re-reads a session's runs and acts on what changed: new runs are queued, a run that
-    /// finished without the agent (cancelled) stops the container working on it.
-    func reconcile(_ session: String) async {
-        let unfinished: [RunRecord]
+    func reconcile(_ session: String) async { await reconcile([session]) }
+
+    /// Re-reads the sessions' runs (in one read) and acts on what changed: new runs are
+    /// queued, a run that finished without the agent (cancelled) stops the container working
+    /// on it. Reads only the head of each queue, so a long backlog costs nothing per message.
+    func reconcile(_ sessions: Set<String>) async {
+        guard !sessions.isEmpty else { return }
+        let asked = sessions.map { (session: $0, assigned: slots[$0]?.assigned) }
+        let snapshots: [String: QueueSnapshot]
         do {
-            unfinished = try await core.read { try RunRepository($0).unfinished(session: session) }
+            snapshots = try await core.read { db in
+                let runs = RunRepository(db)
+                var snapshots: [String: QueueSnapshot] = [:]
+                for (session, assigned) in asked {
+                    let assignedStatus = try assigned.flatMap { try runs.status($0) }.flatMap(RunStatus.init(rawValue:))
+                    snapshots[session] = QueueSnapshot(
+                        assigned: assigned, assignedFinished: assigned != nil && assignedStatus?.isFinal != false,
+                        queued: try runs.queuedIDs(session: session, limit: QueueSnapshot.depth + 1))
+                }
+                return snapshots
+            }
         } catch {
-            logger.error("could not read runs", metadata: ["session": "\(session)", "error": "\(error)"])
+            logger.error("could not read runs", metadata: ["sessions": "\(sessions.sorted())", "error": "\(error)"])
             return
         }
+        for (session, snapshot) in snapshots { apply(snapshot, to: session) }
+        pump()
+        for session in sessions { armIdleTimerIfIdle(session) }
+    }
+
+    private func apply(_ snapshot: QueueSnapshot, to session: String) {
         var slot = slots[session] ?? SessionSlot()
-        if let assigned = slot.assigned, !unfinished.contains(where: { $0.id == assigned }) {
+        // Compared with the run asked about: another may have been assigned during the read.
+        if let assigned = slot.assigned, assigned == snapshot.assigned, snapshot.assignedFinished {
             // Finished behind the agent's back: cancelled by a person, or the session archived.
             slot.assigned = nil
             slot.runTimer?.cancel()
@@ -101,11 +123,9 @@ public actor Scheduler {
             }
             slot.handedOut = false
         }
-        slot.queued = unfinished.filter { $0.status == RunStatus.queued.rawValue && $0.id != slot.assigned }.map(\.id)
+        slot.queued = Array(snapshot.queued.filter { $0 != slot.assigned }.prefix(QueueSnapshot.depth))
         // Sessions with nothing going on are forgotten, so the table holds only live ones.
         slots[session] = slot.isEmpty ? nil : slot
-        pump()
-        armIdleTimerIfIdle(session)
     }
 
     func archive(_ session: String) async {
@@ -118,32 +138,37 @@ public actor Scheduler {
 
     // MARK: placing runs
 
-    var containersInUse: Int { slots.values.filter { $0.container.exists }.count + stopping }
+    var containersInUse: Int { slots.values.reduce(stopping) { $0 + ($1.container.exists ? 1 : 0) } }
 
     /// Gives every session that has a queued run and nothing in progress its next run, oldest
-    /// first, starting containers while there is capacity and stopping idle ones to make room.
+    /// first, starting containers while there is capacity and stopping idle ones to make room
+    /// (a stopped one counts until Docker has removed it; its removal pumps again).
+    /// One pass: O(sessions · log sessions), whatever the backlog.
     func pump() {
         guard !isShuttingDown else { return }
-        let waiting = slots.filter { $0.value.assigned == nil && !$0.value.queued.isEmpty }
-            .sorted { $0.value.queued[0] < $1.value.queued[0] } // ids are time-ordered
-        for (session, slot) in waiting {
-            if slot.container.exists {
+        let waiting = slots.compactMap { session, slot in
+            slot.assigned == nil ? slot.queued.first.map { (session: session, oldest: $0) } : nil
+        }.sorted { $0.oldest < $1.oldest } // ids are time-ordered
+        guard !waiting.isEmpty else { return }
+        var inUse = containersInUse
+        var idle: ArraySlice<String>? // least recently used first; listed when first needed
+        for (session, _) in waiting {
+            if slots[session]?.container.exists == true {
                 assign(session)
-            } else if containersInUse < configuration.maxContainers {
+            } else if inUse < configuration.maxContainers {
                 launch(session, attempt: 1)
                 assign(session)
-            } else if let victim = leastRecentlyUsedIdle() {
-                stopContainer(victim, reason: "making room for another session")
-                if containersInUse < configuration.maxContainers {
-                    launch(session, attempt: 1)
-                    assign(session)
-                }
+                inUse += 1
+            } else {
+                if idle == nil { idle = idleSessionsLeastRecentlyUsedFirst() }
+                if let victim = idle?.popFirst() { stopContainer(victim, reason: "making room for another session") }
             }
         }
     }
 
-    private func leastRecentlyUsedIdle() -> String? {
-        slots.filter { $0.value.isIdle }.min { $0.value.lastUsed < $1.value.lastUsed }?.key
+    private func idleSessionsLeastRecentlyUsedFirst() -> ArraySlice<String> {
+        ArraySlice(slots.compactMap { $1.isIdle ? (session: $0, lastUsed: $1.lastUsed) : nil }
+            .sorted { $0.lastUsed < $1.lastUsed }.map(\.session))
     }
 
     /// Makes the session's oldest queued run its current one; the agent fetches it next.

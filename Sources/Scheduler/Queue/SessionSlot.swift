@@ -25,7 +25,8 @@ struct SessionSlot {
     var assigned: String?
     /// Whether the agent has fetched `assigned` (it is then `in_progress`; retrying it is no longer safe).
     var handedOut = false
-    /// Queued runs of this session, oldest first, as last read from the store.
+    /// The head of this session's queue, oldest first, as last read from the store: at most
+    /// `QueueSnapshot.depth` runs, never the assigned one.
     var queued: [String] = []
     /// Containers that died before the agent took the assigned run (retrying then is safe).
     var crashesBeforeHandOut = 0

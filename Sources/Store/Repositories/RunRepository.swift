@@ -33,6 +33,22 @@ public struct RunRepository {
             """, [.text(session)]).map(Self.record)
     }
 
+    /// A session's oldest queued runs, at most `limit` of them (index `runs_by_status`).
+    public func queuedIDs(session: String, limit: Int) throws -> [String] {
+        try db.query("SELECT id FROM runs WHERE status = 'queued' AND session_id = ? ORDER BY id LIMIT ?",
+                     [.text(session), .integer(Int64(limit))]).map { try $0.get("id") }
+    }
+
+    /// The status of one run, nil when there is no such run.
+    public func status(_ id: String) throws -> String? {
+        try db.queryOne("SELECT status FROM runs WHERE id = ?", [.text(id)]).map { try $0.get("status") }
+    }
+
+    /// Sessions with at least one queued run (recovery after a restart).
+    public func sessionsWithQueuedRuns() throws -> [String] {
+        try db.query("SELECT DISTINCT session_id FROM runs WHERE status = 'queued'").map { try $0.get("session_id") }
+    }
+
     /// Every run in `status`, oldest first (recovery after a restart).
     public func all(status: String) throws -> [RunRecord] {
         try db.query("SELECT * FROM runs WHERE status = ? ORDER BY id", [.text(status)]).map(Self.record)
