@@ -41,6 +41,10 @@ public final class Connection {
             let state = Unmanaged<AuthorizerState>.fromOpaque(context).takeUnretainedValue()
             return state.allowsTransactionControl ? SQLITE_OK : SQLITE_DENY
         }, Unmanaged.passUnretained(authorizer).toOpaque())
+        // A batch runs each write in its own SAVEPOINT; SQLite keeps the pages a savepoint may
+        // have to restore in a statement journal, which spilled to a temp file (create, write,
+        // unlink) once it passed 64 KiB. In memory it costs neither syscalls nor disk.
+        try executeScript("PRAGMA temp_store = MEMORY")
     }
 
     deinit { close() }
