@@ -9,7 +9,10 @@ public protocol EventBatchHandler: Sendable {
     func storedCursor(_ db: Connection) throws -> Int64
     /// Moves the stored cursor forward (never back).
     func saveCursor(_ seq: Int64, _ tx: Transaction) throws
-    /// Stores the work for `events`; returns how many rows it made (0 wakes nobody).
+    /// The events of a batch that may call for work, picked on a reader: a batch with none
+    /// costs the single writer nothing (its cursor is saved only now and then).
+    func relevant(_ events: [EventRecord], _ db: Connection) throws -> [EventRecord]
+    /// Stores the work for `events` (the relevant ones); returns how many rows it made (0 wakes nobody).
     func store(_ events: [EventRecord], _ tx: Transaction) throws -> Int
 }
 
@@ -79,29 +82,32 @@ public actor EventFollower<Handler: EventBatchHandler> {
             storedCursor = stored
         }
         while let from = cursor {
-            let (head, events) = try await core.read { db in
+            let (head, read, last, relevant) = try await core.read { db in
                 let repository = EventRepository(db)
                 let head = try repository.lastSeq()
-                return (head, try repository.after(seq: from, through: head, types: handler.eventTypes, limit: Self.batchSize))
+                let events = try repository.after(seq: from, through: head, types: handler.eventTypes, limit: Self.batchSize)
+                return (head, events.count, events.last?.seq, try handler.relevant(events, db))
             }
-            let through = events.count == Self.batchSize ? events[events.count - 1].seq : head
-            if events.isEmpty {
+            let full = read == Self.batchSize
+            let through = full ? (last ?? head) : head
+            if relevant.isEmpty {
                 if through - storedCursor >= Self.unsavedLimit {
                     try await core.write { tx in try handler.saveCursor(through, tx) }
                     storedCursor = through
                 }
                 cursor = max(from, through)
+                if full { continue }
                 return
             }
             let count = try await core.write { tx in
-                let count = try handler.store(events, tx)
+                let count = try handler.store(relevant, tx)
                 try handler.saveCursor(through, tx)
                 return count
             }
             cursor = through
             storedCursor = through
             if count > 0 { created() }
-            if events.count < Self.batchSize { return }
+            if !full { return }
         }
     }
 }

@@ -14,6 +14,17 @@ struct WebhookDispatcher: EventBatchHandler {
         try WebhookDeliveryRepository(tx.db).markDispatched(through: seq)
     }
 
+    /// Events some webhook subscribes to (and existed before); none at all without webhooks.
+    func relevant(_ events: [EventRecord], _ db: Connection) throws -> [EventRecord] {
+        let webhooks = try WebhookRepository(db).all()
+        guard !webhooks.isEmpty else { return [] }
+        let subscriptions = webhooks.map { (types: Set($0.eventTypes), after: $0.afterEventSeq) }
+        return events.filter { event in
+            guard let type = WebhookEventType(rawValue: event.type) else { return false }
+            return subscriptions.contains { $0.types.contains(type) && event.seq > $0.after }
+        }
+    }
+
     /// One delivery per event and webhook that subscribes to its type and existed before it.
     /// The webhooks are read inside the write, so one deleted meanwhile gets nothing.
     func store(_ events: [EventRecord], _ tx: Transaction) throws -> Int {
