@@ -83,7 +83,7 @@ enum MessageRoutes {
             let owner = principal.role == .client ? principal.keyID : nil
             return try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
                 let (m, r) = try tx.postMessage(message, to: id, visibleTo: owner)
-                return JSONCoding.encode(MessageCreated(message: m, run: r))
+                return MessageCreated(message: m, run: r)
             }
         })
         router.get("/v1/sessions/{id}/messages", ctx.route(Access.sessions, "read messages") { request, principal in

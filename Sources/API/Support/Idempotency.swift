@@ -8,10 +8,24 @@ import Store
 enum Idempotency {
     static let window: Int64 = 24 * 3600
 
+    /// `body`'s result is encoded after the commit, off the store's single writer, unless the
+    /// response has to be stored with the change.
+    static func run<T: JSONWritable & Sendable>(_ request: Request, _ principal: Principal, core: WardenCore,
+                                                status: HTTPStatus,
+                                                _ body: @escaping @Sendable (Transaction) throws -> T) async throws -> Response {
+        try await run(request, principal, core: core, status: status, encode: { $0.jsonBytes }, body)
+    }
+
     static func run(_ request: Request, _ principal: Principal, core: WardenCore, status: HTTPStatus,
                     _ body: @escaping @Sendable (Transaction) throws -> [UInt8]) async throws -> Response {
+        try await run(request, principal, core: core, status: status, encode: { $0 }, body)
+    }
+
+    private static func run<T: Sendable>(_ request: Request, _ principal: Principal, core: WardenCore, status: HTTPStatus,
+                                         encode: @escaping @Sendable (T) -> [UInt8],
+                                         _ body: @escaping @Sendable (Transaction) throws -> T) async throws -> Response {
         guard let key = request.headers["Idempotency-Key"] else {
-            return .json(try await core.write(body), status: status)
+            return .json(encode(try await core.write(body)), status: status)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw APIError.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 255 visible ASCII characters.",
@@ -29,7 +43,7 @@ enum Idempotency {
                 }
                 return (stored.status, stored.body, true)
             }
-            let bytes = try body(tx)
+            let bytes = encode(try body(tx))
             try repo.insert(IdempotencyRecord(ownerKeyID: owner, key: key, requestHash: hash, status: status.code,
                                               body: bytes, createdAt: Timestamp.unixSeconds()))
             return (status.code, bytes, false)
