@@ -8,14 +8,28 @@ public struct ApprovalCard: Sendable, Equatable, Codable {
     public var sessionTitle: String?
     /// RFC 3339.
     public var expiresAt: String?
+    /// The channel's approvers (platform user ids). The card goes to the session's thread, so
+    /// platforms that can mention someone by id (Slack, Discord, Telegram, Teams, Google Chat)
+    /// mention them to bring it to their attention. Optional: cards stored before it was added
+    /// decode without it.
+    public var approvers: [String]?
 
     public init(approvalID: String, summary: String, details: String? = nil, sessionTitle: String? = nil,
-                expiresAt: String? = nil) {
+                expiresAt: String? = nil, approvers: [String]? = nil) {
         self.approvalID = approvalID
         self.summary = summary
         self.details = details
         self.sessionTitle = sessionTitle
         self.expiresAt = expiresAt
+        self.approvers = approvers
+    }
+
+    /// Mentions are markup on every platform: only ids of the platform's own shape are used,
+    /// so an id can never inject text; at most `mentionLimit` of them.
+    static let mentionLimit = 20
+
+    func approvers(matching isPlatformID: (String) -> Bool) -> [String] {
+        Array((approvers ?? []).filter { !$0.isEmpty && isPlatformID($0) }.prefix(Self.mentionLimit))
     }
 
     static let title = "Approval requested"

@@ -97,6 +97,8 @@ import TestSupport
             let actions = card.jsonBody?["blocks"]?.array?.last?["elements"]?.array ?? []
             #expect(actions.compactMap { $0["action_id"]?.string } == ["approve:\(approval)", "deny:\(approval)"])
             #expect(actions.allSatisfy { $0["value"]?.string == approval })
+            #expect(card.jsonBody?["text"]?.string?.hasSuffix(" <@\(ReplyHarness.approver)>") == true,
+                    "the channel's approver is mentioned on the card")
 
             #expect(try await h.click("approve", approval, as: "U999NOTLISTED").status == 200)
             #expect(try await h.fixture.core.approval(approval)?.status == "pending", "not an approver: nothing changes")

@@ -21,8 +21,14 @@ enum DiscordOutbound: PlatformOutbound {
     }
 
     static func approvalCard(_ card: ApprovalCard, to target: ReplyTarget, credential: String) -> OutboundRequest {
-        createMessage(in: target, fields: [
-            "content": .string(platform.messageLimit.truncating(cardContent(card))),
+        // Snowflakes are digits only; the mention ends the card, so truncation never cuts one.
+        let approvers = card.approvers(matching: { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } })
+        let mentions = approvers.isEmpty ? "" : "\nApprovers: " + approvers.map { "<@\($0)>" }.joined(separator: " ")
+        let limit = TextLimit.utf16(platform.messageLimit.maximum - mentions.utf16.count)
+        return createMessage(in: target, fields: [
+            "content": .string(limit.truncating(cardContent(card)) + mentions),
+            // Pings the approvers and nobody else (no @everyone, roles or other users).
+            "allowed_mentions": .fields(["parse": .array([]), "users": .array(approvers.map(JSONValue.string))]),
             "components": .array([.fields(["type": .int(1), "components": .array([
                 button("Approve", .approve, .success, card.approvalID),
                 button("Deny", .deny, .danger, card.approvalID),

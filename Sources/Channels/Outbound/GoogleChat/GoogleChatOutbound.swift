@@ -15,7 +15,12 @@ enum GoogleChatOutbound: PlatformOutbound {
         let buttons: JSONValue = .fields(["buttonList": .fields(["buttons": .array([
             button("Approve", .approve, card.approvalID), button("Deny", .deny, card.approvalID),
         ])])])
-        return create([
+        // `<users/…>` in the message text notifies the user; ids are `users/` and digits or letters.
+        let approvers = card.approvers(matching: { id in
+            id.hasPrefix("users/") && id.utf8.count > 6
+                && id.utf8.dropFirst(6).allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        })
+        var fields: [String: JSONValue] = [
             // Shown in notifications, and where cards cannot be.
             "fallbackText": .string("\(ApprovalCard.title): \(card.summary)"),
             "cardsV2": .array([.fields([
@@ -25,7 +30,9 @@ enum GoogleChatOutbound: PlatformOutbound {
                     "sections": .array([.fields(["widgets": .array([text, buttons])])]),
                 ]),
             ])]),
-        ], in: target, credential: credential)
+        ]
+        if !approvers.isEmpty { fields["text"] = .string("Approvers: " + approvers.map { "<\($0)>" }.joined(separator: " ")) }
+        return create(fields, in: target, credential: credential)
     }
 
     /// The card replaced by the outcome as text.

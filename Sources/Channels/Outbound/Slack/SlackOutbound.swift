@@ -23,7 +23,7 @@ enum SlackOutbound: PlatformOutbound {
             "channel": .string(target.thread.conversationID),
             "thread_ts": .optional(target.thread.threadID),
             // The notification and screen-reader text; the blocks are what people see.
-            "text": .string(SlackText.escape("\(ApprovalCard.title): \(card.summary)")),
+            "text": .string(SlackText.escape("\(ApprovalCard.title): \(card.summary)") + mentions(card)),
             "blocks": .array(cardText(card) + [.fields([
                 "type": .string("actions"),
                 "block_id": .string("warden_approval"),
@@ -62,7 +62,20 @@ enum SlackOutbound: PlatformOutbound {
     }
 
     private static func cardText(_ card: ApprovalCard) -> [JSONValue] {
-        [section("*\(ApprovalCard.title)*\n" + card.bodyLines.joined(separator: "\n"))]
+        var blocks = [section("*\(ApprovalCard.title)*\n" + card.bodyLines.joined(separator: "\n"))]
+        let mentions = mentions(card)
+        if !mentions.isEmpty {
+            blocks.append(.fields(["type": .string("context"),
+                                   "elements": .array([.fields(["type": .string("mrkdwn"), "text": .string("Approvers:" + mentions)])])]))
+        }
+        return blocks
+    }
+
+    /// ` <@U…> <@W…>`: Slack user ids are upper-case letters and digits; anything else is dropped
+    /// rather than escaped, since `<@…>` is the markup itself.
+    private static func mentions(_ card: ApprovalCard) -> String {
+        card.approvers(matching: { $0.utf8.allSatisfy { (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) } })
+            .map { " <@\($0)>" }.joined()
     }
 
     private static func outcomeBlocks(_ card: ApprovalCard, _ outcome: ApprovalOutcome) -> [JSONValue] {

@@ -11,7 +11,20 @@ enum TelegramOutbound: PlatformOutbound {
     }
 
     static func approvalCard(_ card: ApprovalCard, to target: ReplyTarget, credential: String) -> OutboundRequest {
-        var fields = messageFields(([ApprovalCard.title] + card.bodyLines).joined(separator: "\n"), target, isFirst: true)
+        var text = ([ApprovalCard.title] + card.bodyLines).joined(separator: "\n")
+        // A `text_mention` entity mentions a user by id without parse_mode (so nothing in the
+        // card needs escaping); offsets count UTF-16 code units, as Telegram does.
+        var entities: [JSONValue] = []
+        let approvers = card.approvers(matching: { Int64($0).map { $0 > 0 } ?? false })
+        if !approvers.isEmpty { text += "\nApprovers:" }
+        for id in approvers {
+            text += " "
+            entities.append(.fields(["type": .string("text_mention"), "offset": .int(text.utf16.count), "length": .int(id.utf16.count),
+                                     "user": .fields(["id": .id(id), "is_bot": .bool(false), "first_name": .string(id)])]))
+            text += id
+        }
+        var fields = messageFields(text, target, isFirst: true)
+        if !entities.isEmpty { fields["entities"] = .array(entities) }
         fields["reply_markup"] = .fields(["inline_keyboard": .array([.array([
             button("Approve", .approve, card.approvalID),
             button("Deny", .deny, card.approvalID),
