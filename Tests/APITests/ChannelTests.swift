@@ -1,3 +1,5 @@
+import ChannelTestSupport
+import CredentialProxy
 import Foundation
 import Testing
 @testable import API
@@ -35,6 +37,48 @@ import Testing
             #expect(deleted.json["deleted"]?.bool == true)
             #expect(try await f.get("/v1/channels/\(id)", as: f.admin).status == 404)
             #expect(try await f.send("DELETE", "/v1/channels/\(id)", as: f.admin).errorCode == "channel_not_found")
+        }
+    }
+
+    /// Teams and Google Chat have no bot token to store: their bot credential must be one that
+    /// is exchanged for tokens, and the right kind; anything else is refused and stores nothing.
+    @Test(arguments: [
+        ("teams", #""settings":{"app_id":"app-1"}"#, CredentialExchange.oauthClientCredentials(
+            tokenURL: "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token", clientID: "app-1", scope: nil)),
+        ("google_chat", #""settings":{"audience":"123456789012"}"#, CredentialExchange.googleServiceAccount(
+            scope: "https://www.googleapis.com/auth/chat.bot")),
+    ])
+    func teamsAndGoogleChatBotCredentialsMustBeExchangedForTokens(platform: String, settings: String,
+                                                                  exchange: CredentialExchange) async throws {
+        try await withFixture { f in
+            let plain = try await f.channelCredential("a-static-token")
+            let wrongKind = try await f.api.credentials.put(
+                CredentialSpec(name: "other-\(platform)", hosts: ["hooks.example.com"],
+                               inject: CredentialInjection(header: "Authorization", template: "Bearer {secret}"),
+                               exchange: exchange.kind == CredentialExchange.oauthClientCredentialsKind
+                                   ? .googleServiceAccount(scope: "s")
+                                   : .oauthClientCredentials(tokenURL: "https://hooks.example.com/token", clientID: "c", scope: nil)),
+                secret: Secret(exchange.kind == CredentialExchange.oauthClientCredentialsKind
+                               ? TestRSAKey.first.serviceAccountJSON() : "s"), actor: nil).id
+            for bad in [plain, wrongKind] {
+                let refused = try await f.post("/v1/channels", as: f.admin, json: """
+                    {"platform":"\(platform)","name":"x",\(settings),"bot_credential_id":"\(bad)"}
+                    """)
+                #expect(refused.status == 400, "\(refused)")
+                #expect(refused.errorParam == "bot_credential_id")
+                #expect(refused.text.contains(exchange.kind), "the message names the exchange to use: \(refused)")
+            }
+            #expect(try await f.count("channels", where: "1") == 0)
+            let good = try await f.api.credentials.put(
+                CredentialSpec(name: "bot-\(platform)", hosts: ["hooks.example.com"],
+                               inject: CredentialInjection(header: "Authorization", template: "Bearer {secret}"),
+                               exchange: exchange),
+                secret: Secret(exchange.kind == CredentialExchange.googleServiceAccountKind
+                                   ? TestRSAKey.first.serviceAccountJSON() : "client-secret"), actor: nil).id
+            let created = try await f.post("/v1/channels", as: f.admin, json: """
+                {"platform":"\(platform)","name":"x",\(settings),"bot_credential_id":"\(good)"}
+                """)
+            #expect(created.status == 201, "\(created)")
         }
     }
 

@@ -66,6 +66,23 @@ public final class TestRSAKey: @unchecked Sendable {
         return Array(signature.prefix(length))
     }
 
+    /// The private key as PKCS#8 PEM, as in a Google service account's JSON key.
+    public var pkcs8PEM: String {
+        let bio = BIO_new(BIO_s_mem())!
+        defer { BIO_free(bio) }
+        precondition(PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil) == 1, "PEM export failed")
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = BIO_read(bio, &bytes, Int32(bytes.count))
+        return String(decoding: bytes.prefix(Int(max(n, 0))), as: UTF8.self)
+    }
+
+    /// A Google service account's JSON key holding this key.
+    public func serviceAccountJSON(tokenURI: String = "https://oauth2.googleapis.com/token") -> String {
+        let object: [String: String] = ["type": "service_account", "client_email": "bot@project.iam.gserviceaccount.com",
+                                        "private_key": pkcs8PEM, "private_key_id": "k1", "token_uri": tokenURI]
+        return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
     /// The public key as a JWKS entry, the way login.botframework.com publishes its keys.
     public func jwk(kid: String, endorsements: [String]? = nil) -> [String: Any] {
         var entry: [String: Any] = ["kty": "RSA", "use": "sig", "kid": kid,

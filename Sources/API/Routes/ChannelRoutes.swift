@@ -25,7 +25,8 @@ enum ChannelRoutes {
             let spec = ChannelSpec(platform: checked.platform.rawValue, name: body.name, settings: settings,
                                    verificationCredentialID: body.verification_credential_id,
                                    botCredentialID: body.bot_credential_id, sessionsPolicy: body.sessions_policy,
-                                   approvers: body.approvers, settingsCredentialIDs: checked.credentialIDs)
+                                   approvers: body.approvers, settingsCredentialIDs: checked.credentialIDs,
+                                   botCredentialExchange: checked.platform.botCredentialExchange)
             return try await Idempotency.run(request, principal, core: ctx.core, status: .created) { tx in
                 JSONCoding.encode(try tx.createChannel(spec, actor: principal.keyID))
             }

@@ -1,3 +1,4 @@
+import Core
 /// The chat platforms Warden connects to (SPEC §6). The raw value is the platform's name in
 /// API paths and resources: `POST /webhooks/{platform}/{channel_id}`, `"platform": "slack"`.
 public enum ChannelPlatform: String, Sendable, CaseIterable, Codable {
@@ -20,6 +21,18 @@ public enum ChannelPlatform: String, Sendable, CaseIterable, Codable {
         case .linear: return "Linear"
         case .teams: return "Microsoft Teams"
         case .googleChat: return "Google Chat"
+        }
+    }
+}
+
+extension ChannelPlatform {
+    /// The token exchange a bot credential must use: Teams (Bot Framework client credentials)
+    /// and Google Chat (a service account) have no token that could be stored as is.
+    public var botCredentialExchange: CredentialExchangeKind? {
+        switch self {
+        case .teams: return .oauthClientCredentials
+        case .googleChat: return .googleServiceAccount
+        case .slack, .telegram, .discord, .whatsapp, .github, .linear: return nil
         }
     }
 }

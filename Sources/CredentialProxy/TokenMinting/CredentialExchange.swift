@@ -11,8 +11,8 @@ public enum CredentialExchange: Sendable, Equatable {
     /// key's `token_uri`.
     case googleServiceAccount(scope: String)
 
-    public static let oauthClientCredentialsKind = "oauth_client_credentials"
-    public static let googleServiceAccountKind = "google_service_account"
+    public static let oauthClientCredentialsKind = CredentialExchangeKind.oauthClientCredentials.rawValue
+    public static let googleServiceAccountKind = CredentialExchangeKind.googleServiceAccount.rawValue
 
     public var kind: String {
         switch self {

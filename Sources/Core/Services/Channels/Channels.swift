@@ -18,13 +18,17 @@ public struct ChannelSpec: Sendable, Equatable {
     public var approvers: [String]?
     /// Credential ids inside `settings` (WhatsApp's verify token), by the `param` naming them.
     public var settingsCredentialIDs: [String: String]
+    /// The exchange the platform's bot credential must use (Teams and Google Chat have no fixed
+    /// bot token); nil when it is sent as is.
+    public var botCredentialExchange: CredentialExchangeKind?
 
     public init(platform: String, name: String, settings: JSONValue = .object([:]), verificationCredentialID: String? = nil,
                 botCredentialID: String? = nil, sessionsPolicy: String? = nil, approvers: [String]? = nil,
-                settingsCredentialIDs: [String: String] = [:]) {
+                settingsCredentialIDs: [String: String] = [:], botCredentialExchange: CredentialExchangeKind? = nil) {
         self.platform = platform; self.name = name; self.settings = settings
         self.verificationCredentialID = verificationCredentialID; self.botCredentialID = botCredentialID
         self.sessionsPolicy = sessionsPolicy; self.approvers = approvers; self.settingsCredentialIDs = settingsCredentialIDs
+        self.botCredentialExchange = botCredentialExchange
     }
 }
 
@@ -77,9 +81,14 @@ extension Transaction {
             + spec.settingsCredentialIDs.sorted { $0.key < $1.key }.map { ($0.key, Optional($0.value)) }
         for (param, id) in named {
             guard let id else { continue }
-            guard try CredentialRepository(db).find(id: id) != nil else {
+            guard let credential = try CredentialRepository(db).find(id: id) else {
                 throw CoreError.invalid(param: param, code: "credential_not_found",
                                         message: "No credential with id '\(id.prefix(64))'; create it first (POST /v1/credentials).")
+            }
+            if param == "bot_credential_id", let required = spec.botCredentialExchange, credential.exchange != required.rawValue {
+                throw CoreError.invalid(param: param, code: "invalid_channel", message: """
+                    A \(spec.platform) channel's bot credential must be exchanged for tokens: create it with                     "exchange": "\(required.rawValue)" (credential '\(id.prefix(64))' has \(credential.exchange.map { "\"\($0)\"" } ?? "none")).
+                    """)
             }
         }
         let record = ChannelRecord(id: makeID(.channel), platform: spec.platform, name: name,
