@@ -5,6 +5,6 @@ struct Warden: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warden",
         abstract: "Runs AI agent sessions in locked-down containers, behind a credential proxy.",
-        subcommands: [Serve.self, Keys.self, Doctor.self]
+        subcommands: [Serve.self, Keys.self, Approvals.self, Doctor.self]
     )
 }
