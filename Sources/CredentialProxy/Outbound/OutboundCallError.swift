@@ -12,6 +12,9 @@ public enum OutboundCallError: Error, Sendable, Equatable, CustomStringConvertib
     /// An exchanged credential's token could not be minted (endpoint down, refused, unusable
     /// answer); nothing was sent to the API.
     case tokenUnavailable(credential: String, reason: String)
+    /// The token endpoint refused the credential itself (400, 401 or 403: a wrong client secret,
+    /// a revoked key, a scope not granted). Trying again cannot help until it is fixed.
+    case tokenRefused(credential: String, reason: String)
 
     public var retryable: Bool {
         switch self {
@@ -30,6 +33,8 @@ public enum OutboundCallError: Error, Sendable, Equatable, CustomStringConvertib
         case .unreachable(let reason): return reason
         case .responseTooLarge(let limit): return "the response was larger than \(limit) bytes"
         case .tokenUnavailable(let name, let reason): return "no token for the credential '\(name)': \(reason)"
+        case .tokenRefused(let name, let reason):
+            return "the token endpoint refused the credential '\(name)': \(reason); fix its secret or exchange settings (PUT /v1/credentials/{id})"
         }
     }
 }

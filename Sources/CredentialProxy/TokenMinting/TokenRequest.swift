@@ -75,7 +75,11 @@ struct MintedToken: Sendable {
         let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
         guard reply.status.code == 200 else {
             let code = (object?["error"] as? String).map { " (\($0.prefix(64)))" } ?? ""
-            throw .tokenUnavailable(credential: credential, reason: "the token endpoint answered \(reply.status.code)\(code)")
+            let reason = "the token endpoint answered \(reply.status.code)\(code)"
+            // RFC 6749 §5.2: 400 and 401 say the client or grant is wrong; 403 likewise for
+            // Google. Anything else (5xx, 429) may pass.
+            if [400, 401, 403].contains(reply.status.code) { throw .tokenRefused(credential: credential, reason: reason) }
+            throw .tokenUnavailable(credential: credential, reason: reason)
         }
         guard let token = object?["access_token"] as? String, !token.isEmpty,
               !CredentialValidation.hasControlCharacters(token) else {

@@ -93,6 +93,28 @@ struct ClientCredentialsMintingTests {
         }
     }
 
+    /// A refused client secret will be refused again: the error says so and is not retried,
+    /// and nothing reaches the API. Once the endpoint accepts it, calls go through again.
+    @Test(arguments: [HTTPStatus.badRequest, .unauthorized, .forbidden])
+    func aTokenEndpointRefusingTheCredentialIsNotRetryable(status: HTTPStatus) async throws {
+        try await H.with { h in
+            let id = try await h.clientCredentials()
+            h.tokenFailure.set(status)
+            do {
+                _ = try await h.reply(id)
+                Issue.record("the call went through without a token")
+            } catch let error as OutboundCallError {
+                guard case .tokenRefused(let name, let reason) = error else { Issue.record("\(error)"); return }
+                #expect(name == "teams-bot" && reason.contains("\(status.code)") && reason.contains("invalid_client"))
+                #expect(!error.retryable)
+                #expect(error.description.contains("PUT /v1/credentials"))
+            }
+            #expect(h.apiRequests.value.isEmpty)
+            h.tokenFailure.set(nil)
+            #expect(try await h.reply(id).status == .ok)
+        }
+    }
+
     @Test func aPrivateTokenEndpointNeedsACredentialNamingItsHost() async throws {
         try await H.with { h in
             // login.test resolves to 127.0.0.1, and this credential names only the API's host.

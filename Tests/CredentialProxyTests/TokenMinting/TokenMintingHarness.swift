@@ -64,7 +64,8 @@ final class TokenMintingHarness: Sendable {
             return .async {
                 try? await Task.sleep(for: delay.value)
                 if let status = failure.value {
-                    return Response.json(Array(#"{"error":"temporarily_unavailable"}"#.utf8), status: status)
+                    let error = status.code >= 500 ? "temporarily_unavailable" : "invalid_client"
+                    return Response.json(Array(#"{"error":"\#(error)"}"#.utf8), status: status)
                 }
                 return Response.json(Array(#"{"token_type":"Bearer","access_token":"token-\#(count)","expires_in":\#(expiresIn.value)}"#.utf8))
             }
