@@ -73,8 +73,20 @@ final class Statement {
         }
     }
 
+    /// Column names are read once per prepared statement: building them (a String and a
+    /// lowercased dictionary key per column) on every query showed up on the writer's profile.
+    /// SQLite re-prepares a statement after a schema change; a changed column count rebuilds it.
+    private var cachedLayout: RowLayout?
+
     func layout() -> RowLayout {
         let count = sqlite3_column_count(handle)
+        if let cachedLayout, cachedLayout.names.count == Int(count) { return cachedLayout }
+        let layout = makeLayout(count)
+        cachedLayout = layout
+        return layout
+    }
+
+    private func makeLayout(_ count: Int32) -> RowLayout {
         var names: [String] = []
         names.reserveCapacity(Int(count))
         for i in 0..<count {

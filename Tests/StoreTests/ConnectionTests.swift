@@ -21,6 +21,24 @@ import Testing
         }
     }
 
+    /// Column names are cached per prepared statement; a cached `SELECT *` still sees a column
+    /// added after it was first run.
+    @Test func aCachedStatementSeesColumnsAddedLater() async throws {
+        try await withDatabase { database, _ in
+            let sql = "SELECT * FROM items WHERE n = ?"
+            try await database.write { try $0.execute("INSERT INTO items (n, label) VALUES (1, 'one')") }
+            let before = try await database.write { try $0.queryOne(sql, [1])?.columnNames }
+            #expect(before == ["id", "n", "label"])
+            try await database.write { try $0.execute("ALTER TABLE items ADD COLUMN note TEXT DEFAULT 'x'") }
+            let after = try await database.write { connection -> (names: [String]?, note: String?) in
+                let row = try connection.queryOne(sql, [1])
+                return (row?.columnNames, try row?.get("note"))
+            }
+            #expect(after.names == ["id", "n", "label", "note"])
+            #expect(after.note == "x")
+        }
+    }
+
     @Test func valuesRoundTrip() async throws {
         let table = Migration(version: 1, name: "values", sql: "CREATE TABLE v (id INTEGER PRIMARY KEY, x)")
         try await withDatabase(migrations: [table]) { database, _ in
