@@ -18,6 +18,10 @@ actor OutboxWorker {
     private var inFlight: [String: String] = [:]
     private var attempts: [String: Task<Void, Never>] = [:]
     private let pacer = WorkPacer()
+    /// Attempts recorded so far. A round whose read overlapped one skips starting anything: its
+    /// snapshot may predate that record and show the row still pending (it would go out twice).
+    /// The finish's wake-up makes the next round run at once.
+    private var recorded = 0
 
     init(core: WardenCore, sender: OutboxSender, configuration: ChannelReplyConfiguration, metrics: ChannelReplyMetrics,
          logger: Logger) {
@@ -51,7 +55,9 @@ actor OutboxWorker {
         guard free > 0 else { return idle }
         // Sessions in flight still have their oldest row pending: read past them.
         let limit = free + inFlight.count
+        let recordedBefore = recorded
         let candidates = try await core.read { try ChannelOutboxRepository($0).nextPerSession(limit: limit) }
+        guard recorded == recordedBefore else { return idle }
         let now = Timestamp.now()
         var nextDue: String?
         for row in candidates where inFlight[row.sessionID] == nil {
@@ -88,6 +94,7 @@ actor OutboxWorker {
         } catch {
             logger.error("could not record a channel reply attempt", metadata: ["row": "\(row.id)", "error": "\(error)"])
         }
+        recorded += 1
         inFlight[row.sessionID] = nil
         attempts[row.id] = nil
         wake()

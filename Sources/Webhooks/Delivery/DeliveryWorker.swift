@@ -16,9 +16,12 @@ actor DeliveryWorker {
 
     /// Delivery ids in flight, by webhook.
     private var inFlight: [String: Set<String>] = [:]
-    private var inFlightCount = 0
     private var attempts: [String: Task<Void, Never>] = [:]
     private let pacer = WorkPacer()
+    /// Attempts recorded so far. A round whose read overlapped one skips starting anything: its
+    /// snapshot may predate that record and show the delivery still pending (it would go out
+    /// twice). The finish's wake-up makes the next round run at once.
+    private var recorded = 0
     /// Which webhook is looked at first, turned each round so none always goes last.
     private var rotation = 0
 
@@ -51,9 +54,10 @@ actor DeliveryWorker {
     /// Starts every due delivery that has a free slot; returns how long to sleep.
     private func startDueAttempts() async throws -> Duration {
         let idle = configuration.idleRecheck
-        guard inFlightCount < configuration.maxConcurrentDeliveries else { return idle }
+        guard attempts.count < configuration.maxConcurrentDeliveries else { return idle }
         let perWebhook = configuration.maxConcurrentPerWebhook
         let busy = inFlight.mapValues(\.count)
+        let recordedBefore = recorded
         let candidates = try await core.read { db in
             let deliveries = WebhookDeliveryRepository(db)
             return try WebhookRepository(db).all().compactMap { webhook -> (WebhookRecord, [WebhookDeliveryRecord])? in
@@ -62,7 +66,7 @@ actor DeliveryWorker {
                 return (webhook, try deliveries.pending(webhook: webhook.id, limit: perWebhook + flying))
             }
         }
-        guard !candidates.isEmpty else { return idle }
+        guard recorded == recordedBefore, !candidates.isEmpty else { return idle }
         let now = Timestamp.now()
         var nextDue: String?
         rotation = (rotation + 1) % candidates.count
@@ -73,7 +77,7 @@ actor DeliveryWorker {
                     nextDue = min(nextDue ?? due, due)
                     break
                 }
-                guard !pacer.isStopping, inFlightCount < configuration.maxConcurrentDeliveries,
+                guard !pacer.isStopping, attempts.count < configuration.maxConcurrentDeliveries,
                       (inFlight[webhook.id]?.count ?? 0) < perWebhook else { break }
                 start(delivery, to: webhook)
             }
@@ -84,7 +88,6 @@ actor DeliveryWorker {
 
     private func start(_ delivery: WebhookDeliveryRecord, to webhook: WebhookRecord) {
         inFlight[webhook.id, default: []].insert(delivery.id)
-        inFlightCount += 1
         metrics.attemptStarted()
         let attempt = self.attempt
         attempts[delivery.id] = Task {
@@ -119,9 +122,9 @@ actor DeliveryWorker {
                 "delivery": "\(delivery.id)", "webhook": "\(webhook.id)", "error": "\(error)"])
         }
         metrics.attemptFinished(outcome, gaveUp: record.status == "failed")
+        recorded += 1
         inFlight[webhook.id]?.remove(delivery.id)
         if inFlight[webhook.id]?.isEmpty == true { inFlight[webhook.id] = nil }
-        inFlightCount -= 1
         self.attempts[delivery.id] = nil
         wake()
     }
