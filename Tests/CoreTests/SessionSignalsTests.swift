@@ -26,8 +26,13 @@ import Testing
         #expect(received.withLock { $0 } == sends)
     }
 
+    /// Signals sent before anyone listens are dropped, not kept for a later listener.
     @Test func signalsWithoutAListenerAreDropped() {
-        SessionSignals().send(.tasksChanged)
+        let signals = SessionSignals()
+        signals.send(.tasksChanged)
+        let received = Mutex(0)
+        signals.listen { _ in received.withLock { $0 += 1 } }
+        #expect(received.withLock { $0 } == 0)
     }
 
     @Test func aNewListenerReplacesTheOld() {

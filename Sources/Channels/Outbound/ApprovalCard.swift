@@ -32,6 +32,11 @@ public struct ApprovalCard: Sendable, Equatable, Codable {
         Array((approvers ?? []).filter { !$0.isEmpty && isPlatformID($0) }.prefix(Self.mentionLimit))
     }
 
+    /// Approvers whose every byte passes `isIDByte` (the usual shape check).
+    func approvers(ofBytes isIDByte: (UInt8) -> Bool) -> [String] {
+        approvers(matching: { $0.utf8.allSatisfy(isIDByte) })
+    }
+
     static let title = "Approval requested"
 
     /// Cards are prompts, not documents: long details are cut so a card always fits one message.
@@ -85,4 +90,11 @@ public struct ApprovalOutcome: Sendable, Equatable, Codable {
         if let reason, !reason.isEmpty { headline += " (\(reason))" }
         return headline + ": " + card.summary
     }
+}
+
+/// Byte classes the platforms' user ids are made of.
+extension UInt8 {
+    var isASCIIDigit: Bool { (0x30...0x39).contains(self) }
+    var isASCIIUppercase: Bool { (0x41...0x5A).contains(self) }
+    var isASCIIAlphanumeric: Bool { isASCIIDigit || isASCIIUppercase || (0x61...0x7A).contains(self) }
 }

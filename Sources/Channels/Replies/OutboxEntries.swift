@@ -25,7 +25,7 @@ enum OutboxEntries {
         case "approval.requested":
             guard let target = try replyTarget(channel: channelID, session: session.id, tx) else { return nil }
             (kind, payload) = (.card, OutboxPayload(target: target, card: card(data, sessionTitle: session.title,
-                                                                               approvers: approvers(channel.approvers))))
+                                                                               approvers: Channel(channel).approvers)))
         case "approval.resolved":
             // Only a card that exists can be updated; the worker waits for it to be posted.
             guard let cardRow = try ChannelOutboxRepository(tx.db).find(kind: OutboxKind.card.rawValue, source: sourceID),
@@ -58,12 +58,6 @@ enum OutboxEntries {
                             details: preview?.isEmpty == false ? preview : nil,
                             sessionTitle: sessionTitle.isEmpty ? nil : sessionTitle,
                             expiresAt: approval.string("expires_at"), approvers: approvers.isEmpty ? nil : approvers)
-    }
-
-    /// The channel's `approvers` column: a JSON array of platform user ids.
-    private static func approvers(_ json: String) -> [String] {
-        guard case .array(let items) = JSONValue.decode(json) else { return [] }
-        return items.compactMap { if case .string(let id) = $0 { id } else { nil } }
     }
 
     private static func outcome(_ approval: PayloadReader) -> ApprovalOutcome? {

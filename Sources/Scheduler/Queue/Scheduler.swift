@@ -93,7 +93,7 @@ public actor Scheduler {
                 let runs = RunRepository(db)
                 var snapshots: [String: QueueSnapshot] = [:]
                 for (session, assigned) in asked {
-                    let assignedStatus = try assigned.flatMap { try runs.status($0) }.flatMap(RunStatus.init(rawValue:))
+                    let assignedStatus = try assigned.flatMap { try runs.find($0) }.flatMap { RunStatus(rawValue: $0.status) }
                     snapshots[session] = QueueSnapshot(
                         assigned: assigned, assignedFinished: assigned != nil && assignedStatus?.isFinal != false,
                         queued: try runs.queuedIDs(session: session, limit: QueueSnapshot.depth + 1))

@@ -39,11 +39,6 @@ public struct RunRepository {
                      [.text(session), .integer(Int64(limit))]).map { try $0.get("id") }
     }
 
-    /// The status of one run, nil when there is no such run.
-    public func status(_ id: String) throws -> String? {
-        try db.queryOne("SELECT status FROM runs WHERE id = ?", [.text(id)]).map { try $0.get("status") }
-    }
-
     /// Sessions with at least one queued run (recovery after a restart).
     public func sessionsWithQueuedRuns() throws -> [String] {
         try db.query("SELECT DISTINCT session_id FROM runs WHERE status = 'queued'").map { try $0.get("session_id") }

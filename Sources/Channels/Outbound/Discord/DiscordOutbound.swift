@@ -22,7 +22,7 @@ enum DiscordOutbound: PlatformOutbound {
 
     static func approvalCard(_ card: ApprovalCard, to target: ReplyTarget, credential: String) -> OutboundRequest {
         // Snowflakes are digits only; the mention ends the card, so truncation never cuts one.
-        let approvers = card.approvers(matching: { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } })
+        let approvers = card.approvers(ofBytes: \.isASCIIDigit)
         let mentions = approvers.isEmpty ? "" : "\nApprovers: " + approvers.map { "<@\($0)>" }.joined(separator: " ")
         let limit = TextLimit.utf16(platform.messageLimit.maximum - mentions.utf16.count)
         return createMessage(in: target, fields: [

@@ -17,8 +17,7 @@ enum GoogleChatOutbound: PlatformOutbound {
         ])])])
         // `<users/…>` in the message text notifies the user; ids are `users/` and digits or letters.
         let approvers = card.approvers(matching: { id in
-            id.hasPrefix("users/") && id.utf8.count > 6
-                && id.utf8.dropFirst(6).allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            id.hasPrefix("users/") && id.utf8.count > 6 && id.utf8.dropFirst(6).allSatisfy(\.isASCIIAlphanumeric)
         })
         var fields: [String: JSONValue] = [
             // Shown in notifications, and where cards cannot be.

@@ -74,8 +74,7 @@ enum SlackOutbound: PlatformOutbound {
     /// ` <@U…> <@W…>`: Slack user ids are upper-case letters and digits; anything else is dropped
     /// rather than escaped, since `<@…>` is the markup itself.
     private static func mentions(_ card: ApprovalCard) -> String {
-        card.approvers(matching: { $0.utf8.allSatisfy { (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) } })
-            .map { " <@\($0)>" }.joined()
+        card.approvers(ofBytes: { $0.isASCIIUppercase || $0.isASCIIDigit }).map { " <@\($0)>" }.joined()
     }
 
     private static func outcomeBlocks(_ card: ApprovalCard, _ outcome: ApprovalOutcome) -> [JSONValue] {

@@ -14,30 +14,20 @@ enum TeamsOutbound: PlatformOutbound {
     static func approvalCard(_ card: ApprovalCard, to target: ReplyTarget, credential: String) throws(OutboundError) -> OutboundRequest {
         // Bot Framework ids (`29:1a…`, `8:orgid:…`); a mention is `<at>…</at>` in the text plus an
         // entity naming the user. Without a display name, the id is the mention's text.
-        let approvers = card.approvers(matching: { $0.utf8.allSatisfy { isTeamsIDByte($0) } })
+        let approvers = card.approvers(ofBytes: { $0.isASCIIAlphanumeric || ":-_.".utf8.contains($0) })
         var lines = card.bodyLines
         if !approvers.isEmpty { lines.append("Approvers: " + approvers.map { "<at>\($0)</at>" }.joined(separator: " ")) }
-        var attachment = adaptiveCard(title: ApprovalCard.title, lines: lines, actions: [
-            execute("Approve", .approve, card.approvalID), execute("Deny", .deny, card.approvalID),
-        ])
-        if !approvers.isEmpty, case .object(var fields) = attachment, case .object(var content)? = fields["content"] {
-            content["msteams"] = .fields(["entities": .array(approvers.map { id in
-                .fields(["type": .string("mention"), "text": .string("<at>\(id)</at>"),
-                         "mentioned": .fields(["id": .string(id), "name": .string(id)])])
-            })])
-            fields["content"] = .object(content)
-            attachment = .object(fields)
+        let mentions = approvers.map { id -> JSONValue in
+            .fields(["type": .string("mention"), "text": .string("<at>\(id)</at>"),
+                     "mentioned": .fields(["id": .string(id), "name": .string(id)])])
         }
         return try send(.fields([
             "type": .string("message"),
             "summary": .string("\(ApprovalCard.title): \(card.summary)"),
-            "attachments": .array([attachment]),
+            "attachments": .array([adaptiveCard(title: ApprovalCard.title, lines: lines, actions: [
+                execute("Approve", .approve, card.approvalID), execute("Deny", .deny, card.approvalID),
+            ], mentions: mentions)]),
         ]), to: target, credential: credential)
-    }
-
-    private static func isTeamsIDByte(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-            || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
     }
 
     /// `PUT …/activities/{id}` replaces the card with one that states the outcome and has no buttons.
@@ -70,7 +60,8 @@ enum TeamsOutbound: PlatformOutbound {
         return "\(base)/v3/conversations/\(URLPath.segment(conversationID))/activities"
     }
 
-    private static func adaptiveCard(title: String, lines: [String], actions: [JSONValue]) -> JSONValue {
+    /// `mentions`: the `msteams.entities` that make `<at>…</at>` in the lines notify someone.
+    private static func adaptiveCard(title: String, lines: [String], actions: [JSONValue], mentions: [JSONValue] = []) -> JSONValue {
         let heading: JSONValue = .fields(["type": .string("TextBlock"), "text": .string(title), "weight": .string("Bolder"),
                                           "wrap": .bool(true)])
         let body = [heading] + lines.map { JSONValue.fields(["type": .string("TextBlock"), "text": .string($0), "wrap": .bool(true)]) }
@@ -83,6 +74,7 @@ enum TeamsOutbound: PlatformOutbound {
                 "version": .string("1.4"),
                 "body": .array(body),
                 "actions": actions.isEmpty ? nil : .array(actions),
+                "msteams": mentions.isEmpty ? nil : .fields(["entities": .array(mentions)]),
             ]),
         ])
     }
