@@ -13,8 +13,10 @@ final class ReaderPool: Sendable {
         finished = Latch(count: connections.count)
         for (index, connection) in connections.enumerated() {
             let handoff = Handoff(value: connection)
-            let worker = Thread { [self] in self.run(handoff.value) }
-            worker.name = "store-reader-\(index)"
+            let worker = Thread { [self] in
+                Thread.current.name = "store-reader-\(index)" // applied on Linux only from the thread itself
+                self.run(handoff.value)
+            }
             worker.start()
         }
     }

@@ -44,8 +44,10 @@ final class Writer: Sendable {
         self.finished = Latch(count: 1)
         let handoff = Handoff(value: connection)
         // The thread holds the writer until the queue is closed and drained.
-        let worker = Thread { [self] in self.run(handoff.value) }
-        worker.name = "store-writer"
+        let worker = Thread { [self] in
+            Thread.current.name = "store-writer" // applied on Linux only from the thread itself
+            self.run(handoff.value)
+        }
         worker.start()
     }
 

@@ -67,8 +67,11 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "warden-loop-\(index)"
+        let name = "warden-loop-\(index)"
+        let thread = Thread { [self] in
+            Thread.current.name = name // applied on Linux only from the thread itself
+            run()
+        }
         thread.stackSize = 1 << 20
         thread.start()
     }

@@ -32,8 +32,11 @@ final class LookupThreads: @unchecked Sendable {
         if !started {
             started = true
             for index in 0..<count {
-                let thread = Thread { [self] in self.work() }
-                thread.name = "warden-dns-\(index)"
+                let name = "warden-dns-\(index)"
+                let thread = Thread { [self] in
+                    Thread.current.name = name // applied on Linux only from the thread itself
+                    self.work()
+                }
                 thread.start()
             }
         }
