@@ -1,20 +1,20 @@
 /// Column names of one result set, shared by all its rows so each row costs only its values.
 final class RowLayout: Sendable {
     let names: [String]
-    // SQLite matches column names case-insensitively; so do we. The first duplicate wins.
-    let indexByName: [String: Int]
+    /// `names` lowercased: SQLite matches column names case-insensitively; so do we. The first
+    /// duplicate wins. A scan of a dozen short names beats hashing the name for every column
+    /// of every row read.
+    private let lowercased: [String]
 
     init(names: [String]) {
         self.names = names
-        var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name.lowercased()] == nil {
-            index[name.lowercased()] = i
-        }
-        self.indexByName = index
+        self.lowercased = names.map { $0.lowercased() }
     }
 
     func index(of name: String) -> Int? {
-        indexByName[name] ?? indexByName[name.lowercased()]
+        if let i = lowercased.firstIndex(of: name) { return i }
+        let lower = name.lowercased()
+        return lower == name ? nil : lowercased.firstIndex(of: lower)
     }
 }
 

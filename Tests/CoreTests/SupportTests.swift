@@ -166,3 +166,34 @@ import Store
         #expect(JSONValue.decode("") == .null)
     }
 }
+
+@Suite struct JSONWriterTests {
+    private func written(_ value: String) -> String {
+        var w = JSONWriter()
+        w.string(value)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    @Test func plainTextIsCopiedAsItIs() {
+        #expect(written("") == #""""#)
+        #expect(written("hello, world") == #""hello, world""#)
+        #expect(written("caf\u{E9} \u{1F600}") == "\"caf\u{E9} \u{1F600}\"")
+    }
+
+    @Test func quotesBackslashesAndControlsAreEscapedWhereverTheyStand() {
+        #expect(written("\"") == #""\"""#)
+        #expect(written("a\"b\\c") == #""a\"b\\c""#)
+        #expect(written("\n\r\t") == #""\n\r\t""#)
+        #expect(written("x\u{0}y\u{1F}") == #""x\u0000y\u001f""#)
+        #expect(written("end\\") == #""end\\""#)
+    }
+
+    @Test func everyEscapedStringParsesBackToItself() throws {
+        var all = ""
+        for c in 0..<0x80 { all.unicodeScalars.append(Unicode.Scalar(UInt8(c))) }
+        all += "\u{2028}\u{FFFF}\u{10FFFF}"
+        let text = written(all)
+        let back = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed) as? String
+        #expect(back == all)
+    }
+}

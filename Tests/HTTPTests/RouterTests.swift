@@ -163,6 +163,15 @@ struct RouterTests {
         #expect(response.envelope != nil)
     }
 
+    @Test func pathsSplitIntoSegmentsAfterEachSlash() {
+        #expect(Router.segments("/") == [""])
+        #expect(Router.segments("/items") == ["items"])
+        #expect(Router.segments("/items/") == ["items", ""])
+        #expect(Router.segments("/a//b") == ["a", "", "b"])
+        #expect(Router.segments("/caf\u{E9}/\u{1F600}x") == ["caf\u{E9}", "\u{1F600}x"])
+        #expect(Router.segments("") == [])
+    }
+
     @Test func routesAreListed() {
         let router = Self.makeRouter()
         #expect(router.routes.contains(Router.Route(method: "GET", template: "/items/{id}")))

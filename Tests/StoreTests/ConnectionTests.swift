@@ -80,6 +80,18 @@ import Testing
         }
     }
 
+    @Test func columnNamesMatchIgnoringCaseAndTheFirstDuplicateWins() async throws {
+        try await withDatabase { database, _ in
+            let row = try #require(try await database.read {
+                try $0.queryOne("SELECT 1 AS Total, 2 AS total, 3 AS other")
+            })
+            #expect(try row.get("total", as: Int.self) == 1)
+            #expect(try row.get("TOTAL", as: Int.self) == 1)
+            #expect(try row.get("Other", as: Int.self) == 3)
+            #expect(row["tota"] == nil)
+        }
+    }
+
     @Test func misuseIsReportedWithoutValues() async throws {
         try await withDatabase { database, _ in
             await #expect(throws: StoreError.misuse("statement expects 1 bindings, got 2: INSERT INTO items (n) VALUES (?)")) {

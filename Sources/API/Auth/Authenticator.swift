@@ -13,7 +13,7 @@ struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].utf8.count <= 256 else {
             throw APIError.unauthenticated("invalid_authorization", "The Authorization header must be 'Bearer <api key>'.")
         }
-        guard let principal = try await core.authenticate(secret: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+        guard let principal = try await core.authenticate(secret: String(parts[1].trimmingOWS())) else {
             throw APIError.unauthenticated("invalid_api_key", "The API key is not valid or has been revoked.")
         }
         return principal

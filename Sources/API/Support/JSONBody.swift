@@ -37,8 +37,8 @@ struct JSONBody {
 
     /// `application/json`, optionally with parameters (`; charset=utf-8`), compared exactly.
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        return mediaType.lowercased() == "application/json"
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first?.trimmingOWS() ?? ""
+        return String(mediaType).equalsIgnoringASCIICase("application/json")
     }
 
     /// Deepest nesting of arrays and objects, ignoring brackets inside strings.

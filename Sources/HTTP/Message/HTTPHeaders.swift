@@ -53,7 +53,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
 extension String {
     @inlinable
-    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+    public func equalsIgnoringASCIICase(_ other: String) -> Bool {
         var a = self.utf8.makeIterator()
         var b = other.utf8.makeIterator()
         while true {
@@ -70,7 +70,9 @@ extension String {
 @inlinable func asciiLower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c | 0x20 : c }
 
 extension Substring {
-    func trimmingOWS() -> Substring {
+    /// Without leading and trailing spaces and tabs (RFC 9110 §5.6.3's OWS). Foundation's
+    /// `trimmingCharacters` bridges through NSString, which costs more than a request's parse.
+    public func trimmingOWS() -> Substring {
         var s = self
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

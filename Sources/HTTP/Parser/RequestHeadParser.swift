@@ -160,7 +160,7 @@ public struct RequestHeadParser: Sendable {
     }
 
     private static func splitPathQuery(_ s: Substring) -> (String, String?)? {
-        if let q = s.firstIndex(of: "?") {
+        if let q = s.utf8.firstIndex(of: UInt8(ascii: "?")) {
             return (String(s[..<q]), String(s[s.index(after: q)...]))
         }
         return (String(s), nil)

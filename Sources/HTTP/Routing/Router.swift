@@ -82,8 +82,22 @@ public struct Router: HTTPHandler {
                   , headers: ["Allow": allowed.joined(separator: ", ")])
     }
 
+    /// The pieces after each "/" ("/a//b/" is a, "", b, ""). Split on the UTF-8 bytes: a
+    /// split on Characters walks grapheme boundaries, which cost more than the routing itself.
     static func segments(_ path: String) -> [Substring] {
-        path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { $0 }
+        var out: [Substring] = []
+        let utf8 = path.utf8
+        var start: String.Index?
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            if utf8[i] == ASCII.slash {
+                if let start { out.append(path[start..<i]) }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        if let start { out.append(path[start..<i]) }
+        return out
     }
 
     /// One path segment of the trie: literal children, at most one `{param}` child.

@@ -83,15 +83,17 @@ final class ServerCore: @unchecked Sendable {
 
     func makeRequestID(on loop: EventLoop) -> String {
         let a = loop.random.next(), b = loop.random.next()
-        var bytes: [UInt8] = Array("req_".utf8)
-        bytes.reserveCapacity(28)
-        // base32 (0-9a-v), 5 bits per character, 120 random bits in all
-        func digit(_ v: UInt64) -> UInt8 { v < 10 ? UInt8(48 + v) : UInt8(87 + v) }
-        var x = a
-        for _ in 0..<12 { bytes.append(digit(x & 31)); x >>= 5 }
-        x = b
-        for _ in 0..<12 { bytes.append(digit(x & 31)); x >>= 5 }
-        return String(decoding: bytes, as: UTF8.self)
+        // "req_" and 24 base32 characters (0-9a-v), 5 bits each, 120 random bits in all; written
+        // straight into the string's storage, one allocation per request.
+        return String(unsafeUninitializedCapacity: 28) { out in
+            func digit(_ v: UInt64) -> UInt8 { v < 10 ? UInt8(48 + v) : UInt8(87 + v) }
+            out[0] = UInt8(ascii: "r"); out[1] = UInt8(ascii: "e"); out[2] = UInt8(ascii: "q"); out[3] = UInt8(ascii: "_")
+            var x = a
+            for i in 4..<16 { out[i] = digit(x & 31); x >>= 5 }
+            x = b
+            for i in 16..<28 { out[i] = digit(x & 31); x >>= 5 }
+            return 28
+        }
     }
 
     private static func isRequestIDChar(_ c: UInt8) -> Bool {
