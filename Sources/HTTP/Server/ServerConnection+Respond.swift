@@ -65,7 +65,8 @@ extension ServerConnection {
                 finishResponse(keepAlive: streamKeepAlive)
                 return
             }
-            phase = .streaming(StreamState(chunked: chunked, keepAlive: streamKeepAlive, task: nil, waiter: nil))
+            let state = StreamState(chunked: chunked, keepAlive: streamKeepAlive)
+            phase = .streaming(state)
             let writer = BodyWriter(connection: self)
             let loop = self.loop
             let task = Task {
@@ -73,10 +74,7 @@ extension ServerConnection {
                 do { try await producer(writer); failure = nil } catch { failure = error }
                 loop.execute { [self] in streamFinished(failure) }
             }
-            if case .streaming(var state) = phase {
-                state.task = task
-                phase = .streaming(state)
-            }
+            state.task = task
         case .tunnel(let upstream):
             guard queueSwitchHead(response, context: context) else { upstream.discard(); return }
             phase = .tunnelStarting(upstream)
@@ -142,7 +140,7 @@ extension ServerConnection {
     // MARK: streaming
 
     func streamWrite(_ bytes: [UInt8], _ continuation: CheckedContinuation<Void, any Error>) {
-        guard !closed, case .streaming(var state) = phase else {
+        guard !closed, case .streaming(let state) = phase else {
             continuation.resume(throwing: ConnectionClosedError())
             return
         }
@@ -162,7 +160,6 @@ extension ServerConnection {
         if output.count - outputSent > config.outputHighWater {
             // Back-pressure: the producer waits until the client has read enough.
             state.waiter = continuation
-            phase = .streaming(state)
         } else {
             continuation.resume()
         }
@@ -220,10 +217,9 @@ extension ServerConnection {
             output.removeFirst(outputSent)
             outputSent = 0
         }
-        if case .streaming(var state) = phase, let waiter = state.waiter,
+        if case .streaming(let state) = phase, let waiter = state.waiter,
            output.count - outputSent < config.outputLowWater {
             state.waiter = nil
-            phase = .streaming(state)
             waiter.resume()
         }
     }

@@ -28,11 +28,19 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         case tunnel(Tunnel)
     }
 
-    struct StreamState {
-        var chunked: Bool
-        var keepAlive: Bool
+    /// A class, not a struct: the standard library's continuation has no fixed layout, and
+    /// inside `Phase` it made every `switch phase` on the request path ask the runtime which
+    /// case it holds (swift_getEnumCaseMultiPayload). Confined to the loop like the connection.
+    final class StreamState {
+        let chunked: Bool
+        let keepAlive: Bool
         var task: Task<Void, Never>?
         var waiter: CheckedContinuation<Void, any Error>?
+
+        init(chunked: Bool, keepAlive: Bool) {
+            self.chunked = chunked
+            self.keepAlive = keepAlive
+        }
     }
 
     struct RequestContext {
@@ -376,11 +384,10 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
-        if case .streaming(var state) = phase {
+        if case .streaming(let state) = phase {
             state.task?.cancel()
             state.waiter?.resume(throwing: ConnectionClosedError())
             state.waiter = nil
-            phase = .streaming(state)
         }
         if case .tunnel(let tunnel) = phase { tunnel.close() }
         if case .tunnelStarting(let upstream) = phase { upstream.discard() }
