@@ -4,6 +4,7 @@
 #
 # Env:
 #   DURATION=10        seconds per measured wrk run
+#   ROUNDS=1           interleaved rounds of all runs; the table shows each figure's median
 #   WARMUP=2           seconds of unmeasured wrk warm-up per server (0 = none)
 #   WARDEN_WORKERS=    passed to `warden serve --workers N` when set
 #   SKIP_BUILD=1       do not run `swift build` (use the binaries already built)
@@ -23,6 +24,7 @@ HB_SCRATCH="$BENCH_DIR/anchors/hummingbird/.build"
 RESULTS_DIR="$BENCH_DIR/results"
 
 DURATION="${DURATION:-10}"
+ROUNDS="${ROUNDS:-1}"
 WARMUP="${WARMUP:-2}"
 WARDEN_WORKERS="${WARDEN_WORKERS:-}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
@@ -47,11 +49,12 @@ log()  { printf '[bench] %s\n' "$*" >&2; }
 warn() { printf '[bench] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
-for v in DURATION WARMUP IDLE_CONNS IDLE_HOLD NGINX_WORKERS PIPELINE_DEPTH WARDEN_PORT NGINX_PORT HB_PORT; do
+for v in DURATION ROUNDS WARMUP IDLE_CONNS IDLE_HOLD NGINX_WORKERS PIPELINE_DEPTH WARDEN_PORT NGINX_PORT HB_PORT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 [[ -z "$WARDEN_WORKERS" || "$WARDEN_WORKERS" =~ ^[0-9]+$ ]] || die "WARDEN_WORKERS must be an integer"
 (( DURATION > 0 )) || die "DURATION must be > 0"
+(( ROUNDS > 0 )) || die "ROUNDS must be > 0"
 
 # ---------------------------------------------------------------- process bookkeeping
 source "$BENCH_DIR/lib.sh"
@@ -273,7 +276,7 @@ mem_pid() {
 }
 
 # ---------------------------------------------------------------- 6. wrk
-RES="$TMP/results.tsv"   # run  server  rps  p99_ms  notes
+RES="$TMP/results.tsv"   # run  server  rps  p99_ms  notes  round
 : >"$RES"
 
 to_ms() {   # wrk latency like 812.00us / 1.23ms / 2.01s -> milliseconds
@@ -287,7 +290,7 @@ to_ms() {   # wrk latency like 812.00us / 1.23ms / 2.01s -> milliseconds
 run_wrk() {
     local run="$1" server="$2" conns="$3" pipelined="$4" port out
     port="$(port_of "$server")"
-    out="$RESULTS_DIR/raw/$STAMP-$run-$server.txt"
+    out="$RESULTS_DIR/raw/$STAMP-$run-$server-r$ROUND.txt"
     local args=(-t2 "-c$conns" "-d${DURATION}s" --latency)
     [[ "$pipelined" == 1 ]] && args+=(-s "$BENCH_DIR/pipeline.lua")
     local url="http://127.0.0.1:$port/healthz"
@@ -296,7 +299,7 @@ run_wrk() {
     log "$run: $server  (wrk ${args[*]} $url ${tail_args[*]})"
     if ! run_client wrk "${args[@]}" "$url" "${tail_args[@]}" >"$out" 2>&1; then
         warn "wrk failed against $server; output in $out"
-        printf '%s\t%s\t\t\twrk failed\n' "$run" "$server" >>"$RES"
+        printf '%s\t%s\t\t\twrk failed\t%s\n' "$run" "$server" "$ROUND" >>"$RES"
         return 0
     fi
     local rps p99 errs
@@ -311,7 +314,7 @@ run_wrk() {
         p99=""
         errs+="wrk printed p99 0 (its latency correction breaks under pipelining); "
     fi
-    printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$server" "${rps:-}" "${p99:-}" "${errs%; }" >>"$RES"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$server" "${rps:-}" "${p99:-}" "${errs%; }" "$ROUND" >>"$RES"
 }
 
 warmup() {
@@ -358,10 +361,14 @@ for s in "${SERVERS[@]}"; do [[ -n "${SKIP[$s]:-}" ]] || ACTIVE+=("$s"); done
 (( ${#ACTIVE[@]} )) || die "no server could be started"
 
 for s in "${ACTIVE[@]}"; do warmup "$s"; done
-# Interleave servers within each run so slow drift of the machine hits all of them alike.
-for s in "${ACTIVE[@]}"; do run_wrk c64 "$s" 64 0; done
-for s in "${ACTIVE[@]}"; do run_wrk c256 "$s" 256 0; done
-for s in "${ACTIVE[@]}"; do run_wrk pipelined-c64 "$s" 64 1; done
+# Interleave servers within each run so slow drift of the machine hits all of them alike; more
+# rounds repeat the whole sequence, so a burst of noise lands in one round, not in one server.
+for (( ROUND = 1; ROUND <= ROUNDS; ROUND++ )); do
+    (( ROUNDS == 1 )) || log "round $ROUND of $ROUNDS"
+    for s in "${ACTIVE[@]}"; do run_wrk c64 "$s" 64 0; done
+    for s in "${ACTIVE[@]}"; do run_wrk c256 "$s" 256 0; done
+    for s in "${ACTIVE[@]}"; do run_wrk pipelined-c64 "$s" 64 1; done
+done
 
 # Idle-connection memory: on freshly started processes, so VmHWM is not the wrk runs' peak.
 if (( IDLE_CONNS > 0 )); then
@@ -384,8 +391,8 @@ SKIPS="$TMP/skips.tsv"
 for s in "${SERVERS[@]}"; do
     [[ -z "${SKIP[$s]:-}" ]] || printf '%s\t%s\n' "$s" "${SKIP[$s]}" >>"$SKIPS"
 done
-META="$(printf '{"duration_s": %s, "wrk": "-t2, keep-alive", "pipeline_depth": %s, "warden_workers": "%s", "nginx_workers": %s, "nproc": %s, "idle_conns": %s, "idle_hold_s": %s, "stamp": "%s"}' \
-    "$DURATION" "$PIPELINE_DEPTH" "$WARDEN_WORKERS" "$NGINX_WORKERS" "$(nproc)" "$IDLE_CONNS" "$IDLE_HOLD" "$STAMP")"
+META="$(printf '{"duration_s": %s, "rounds": %s, "wrk": "-t2, keep-alive", "pipeline_depth": %s, "warden_workers": "%s", "nginx_workers": %s, "nproc": %s, "idle_conns": %s, "idle_hold_s": %s, "stamp": "%s"}' \
+    "$DURATION" "$ROUNDS" "$PIPELINE_DEPTH" "$WARDEN_WORKERS" "$NGINX_WORKERS" "$(nproc)" "$IDLE_CONNS" "$IDLE_HOLD" "$STAMP")"
 
 python3 - "$RES" "$IDLE_JSON" "$SKIPS" "$RESULTS_DIR" "$STAMP" "$META" <<'PY'
 import json, os, sys
@@ -393,15 +400,36 @@ res_path, idle_path, skips_path, results_dir, stamp, meta = sys.argv[1:7]
 meta = json.loads(meta)
 runs = ["c64", "c256", "pipelined-c64"]
 servers = ["warden", "warden1", "nginx", "hummingbird"]
-data = {r: {} for r in runs}
+import statistics
+rounds = {r: {} for r in runs}   # run -> server -> [one dict per round]
 for line in open(res_path):
     f = line.rstrip("\n").split("\t")
-    run, srv, rps, p99, errs = (f + [""] * 5)[:5]
-    data[run][srv] = {
+    run, srv, rps, p99, errs, rnd = (f + [""] * 6)[:6]
+    rounds[run].setdefault(srv, []).append({
+        "round": int(rnd) if rnd else 1,
         "rps": float(rps) if rps else None,
         "p99_ms": float(p99) if p99 else None,
         "notes": errs or None,
-    }
+    })
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+# With several rounds each figure is the median over them; the rounds stay in the JSON.
+data = {r: {} for r in runs}
+for r in runs:
+    for srv, per_round in rounds[r].items():
+        notes = "; ".join(f"round {x['round']}: {x['notes']}" if len(per_round) > 1 else x["notes"]
+                          for x in per_round if x["notes"])
+        data[r][srv] = {"rps": median([x["rps"] for x in per_round]),
+                        "p99_ms": median([x["p99_ms"] for x in per_round]),
+                        "notes": notes or None, "rounds": per_round}
+
+def round_ratios(run, a, b):
+    xs = {x["round"]: x["rps"] for x in data[run].get(a, {}).get("rounds", [])}
+    ys = {x["round"]: x["rps"] for x in data[run].get(b, {}).get("rounds", [])}
+    return [xs[k] / ys[k] for k in sorted(xs) if xs[k] and ys.get(k)]
 idle = [json.loads(l) for l in open(idle_path) if l.strip()]
 skipped = dict(l.rstrip("\n").split("\t", 1) for l in open(skips_path) if l.strip())
 
@@ -413,7 +441,8 @@ def fnum(v, fmt):
     return format(v, fmt) if v is not None else "n/a"
 
 lines = []
-lines.append(f"HTTP benchmark {stamp}: GET /healthz on 127.0.0.1, wrk -t2 keep-alive, {meta['duration_s']}s per run, "
+per_round = f", median of {meta['rounds']} interleaved rounds" if meta["rounds"] > 1 else ""
+lines.append(f"HTTP benchmark {stamp}: GET /healthz on 127.0.0.1, wrk -t2 keep-alive, {meta['duration_s']}s per run{per_round}, "
              f"{meta['nproc']} cores; pipelined = {meta['pipeline_depth']} requests per write (p99 is per batch)")
 lines.append("warden = default (one event loop per core); warden1 = --workers 1, like nginx's one worker")
 hdr = ["run"]
@@ -439,6 +468,12 @@ fmt_row = lambda row: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i,
 lines.append(fmt_row(hdr))
 lines.append(fmt_row(["-" * w for w in widths]))
 lines += [fmt_row(r) for r in rows]
+if meta["rounds"] > 1:
+    lines.append("warden/nginx in each round (its spread is the run-to-run noise):")
+    for r in runs:
+        rs = round_ratios(r, "warden", "nginx")
+        if rs:
+            lines.append(f"  {r:<14} " + "  ".join(f"{x:.2f}" for x in rs))
 for r in runs:
     for s in servers:
         e = (data[r].get(s) or {}).get("notes")
