@@ -92,7 +92,7 @@ let package = Package(
         // Test support shared by test targets: child processes without Foundation's Process.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "TestSupport"]),
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),

@@ -1,5 +1,10 @@
 import CSQLite
 
+/// Process-wide SQLite settings, applied once before the first connection opens.
+private let sqliteConfigured: Void = {
+    _ = csqlite_disable_memory_statistics()
+}()
+
 /// One SQLite connection. It is confined to the thread that runs the closure it is passed to,
 /// so it is deliberately not Sendable: use it only inside `Database.read`/`write` closures.
 public final class Connection {
@@ -19,6 +24,7 @@ public final class Connection {
     public var cachedStatementCount: Int { cache.count }
 
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32, cacheCapacity: Int, stats: StatsRecorder) throws {
+        _ = sqliteConfigured
         var db: OpaquePointer?
         // NOMUTEX: each connection is used by one thread at a time, so SQLite's own locking is waste.
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX

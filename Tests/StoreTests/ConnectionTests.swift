@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Testing
 @testable import Store
@@ -18,6 +19,18 @@ import Testing
             try await database.write { try $0.execute(sql, [.integer(1000)]) }
             #expect(database.statistics.statementsPrepared == before)
             #expect(try await count(database) == 101)
+        }
+    }
+
+    /// Memory statistics would put a global mutex around every SQLite allocation; with them off,
+    /// SQLite keeps no count, so the figure stays zero however much it allocates.
+    @Test func sqliteKeepsNoMemoryStatistics() async throws {
+        try await withDatabase { database, _ in
+            try await database.write { connection in
+                for i in 0..<200 { try connection.execute("INSERT INTO items (n, label) VALUES (?, ?)", [.integer(Int64(i)), .text(String(repeating: "x", count: 500))]) }
+            }
+            _ = try await count(database)
+            #expect(sqlite3_memory_used() == 0)
         }
     }
 
