@@ -18,6 +18,7 @@ public final class Connection {
     private let stats: StatsRecorder
     private let authorizer = AuthorizerState()
     private var closed = false
+    private var walHook: WALHook?
 
     /// Statements this connection has compiled; a cache hit does not count.
     public private(set) var statementsPrepared = 0
@@ -124,6 +125,33 @@ public final class Connection {
         if rc != SQLITE_OK { throw error(rc, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
+    struct CheckpointProgress {
+        var walPages: Int
+        var copiedPages: Int
+        var isComplete: Bool { copiedPages >= walPages }
+    }
+
+    /// Copies as much of the WAL into the database file as no reader still needs, without
+    /// waiting for any lock.
+    func checkpointPassive() throws -> CheckpointProgress {
+        var walPages: Int32 = 0
+        var copiedPages: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walPages, &copiedPages)
+        if rc != SQLITE_OK { throw error(rc, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        return CheckpointProgress(walPages: Int(walPages), copiedPages: Int(copiedPages))
+    }
+
+    /// Calls `hook` after each commit with the WAL's size in pages. It replaces SQLite's own
+    /// auto-checkpoint, which this connection then no longer runs.
+    func onCommitToWAL(_ hook: @escaping (Int) -> Void) {
+        let box = WALHook(hook)
+        walHook = box
+        sqlite3_wal_hook(handle, { context, _, _, pages in
+            Unmanaged<WALHook>.fromOpaque(context!).takeUnretainedValue().call(Int(pages))
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(box).toOpaque())
+    }
+
     func close() {
         guard !closed else { return }
         closed = true
@@ -187,4 +215,10 @@ extension Connection: Sendable {}
 /// Read by the authorizer callback, which SQLite calls on the connection's own thread.
 private final class AuthorizerState {
     var allowsTransactionControl = false
+}
+
+/// Keeps the WAL hook's closure alive for as long as SQLite may call it.
+private final class WALHook {
+    let call: (Int) -> Void
+    init(_ call: @escaping (Int) -> Void) { self.call = call }
 }

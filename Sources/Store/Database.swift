@@ -20,10 +20,10 @@ public final class Database: Sendable {
         public var busyTimeout: Duration
         /// Prepared statements kept per connection.
         public var statementCacheCapacity: Int
-        /// WAL pages after which a commit also checkpoints (copies pages back into the database
-        /// file). The checkpoint runs on the writer thread, so a larger value keeps it off the
-        /// write path more often, and pages rewritten by many commits are copied once.
-        public var walAutocheckpointPages: Int
+        /// WAL size, in pages, at which the background checkpointer copies the WAL back into
+        /// the database file (on its own thread, never in the writer's way). 0: only `checkpoint()`
+        /// and the last connection's close do.
+        public var checkpointAfterWALPages: Int
         public var logger: Logger
 
         public init(
@@ -32,10 +32,10 @@ public final class Database: Sendable {
             maxBatchSize: Int = 256,
             busyTimeout: Duration = .seconds(5),
             statementCacheCapacity: Int = 256,
-            walAutocheckpointPages: Int = 10_000,
+            checkpointAfterWALPages: Int = 10_000,
             logger: Logger = Logger(label: "warden.store")
         ) {
-            self.walAutocheckpointPages = walAutocheckpointPages
+            self.checkpointAfterWALPages = checkpointAfterWALPages
             self.synchronous = synchronous
             self.readerCount = readerCount
             self.maxBatchSize = maxBatchSize
@@ -48,6 +48,7 @@ public final class Database: Sendable {
     public let path: String
     private let writer: Writer
     private let readers: ReaderPool
+    private let checkpointer: Checkpointer
     private let stats: StatsRecorder
 
     /// Opens or creates the database at `path` (a file: each connection must see the same
@@ -70,6 +71,7 @@ public final class Database: Sendable {
         }
 
         let writerConnection = try open(readOnly: false)
+        var checkpointConnection: Connection?
         var readerConnections: [Connection] = []
         do {
             let mode = try writerConnection.queryOne("PRAGMA journal_mode = WAL")?.string("journal_mode")
@@ -79,29 +81,50 @@ public final class Database: Sendable {
             try writerConnection.executeScript("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
             try Migrator(migrations: migrations, logger: configuration.logger).apply(on: writerConnection)
             try writerConnection.executeScript("PRAGMA foreign_keys = ON")
-            try writerConnection.executeScript("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))")
             FileSystem.syncParentDirectory(of: path)
             // Opened after the writer so the WAL and its shared memory already exist.
+            checkpointConnection = try open(readOnly: false)
+            // SQLite opens a connection's WAL on its first read; until then a checkpoint on it
+            // does nothing and reports success.
+            _ = try checkpointConnection?.queryOne("SELECT count(*) FROM sqlite_schema")
+            // Its checkpoints sync the database file by this setting before the WAL can start over.
+            try checkpointConnection?.executeScript("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
             for _ in 0..<configuration.readerCount {
                 readerConnections.append(try open(readOnly: true))
             }
         } catch {
             writerConnection.close()
+            checkpointConnection?.close()
             readerConnections.forEach { $0.close() }
             throw error
+        }
+        let writer = Writer(connection: writerConnection, maxBatch: configuration.maxBatchSize,
+                            stats: stats, logger: configuration.logger)
+        let checkpointer = Checkpointer(
+            connection: checkpointConnection!, thresholdPages: configuration.checkpointAfterWALPages,
+            stats: stats, logger: configuration.logger,
+            onWriter: { job in try? writer.submitExclusive(job) })
+        let checkpointsAutomatically = configuration.checkpointAfterWALPages > 0
+        // The writer's first job, on its own thread; it also turns SQLite's auto-checkpoint off.
+        try? writer.submitExclusive { connection in
+            connection.onCommitToWAL { pages in
+                stats.walCommitted(pages: pages)
+                if checkpointsAutomatically { checkpointer.walDidGrow(toPages: pages) }
+            }
         }
 
         self.path = path
         self.stats = stats
-        self.writer = Writer(connection: writerConnection, maxBatch: configuration.maxBatchSize,
-                             stats: stats, logger: configuration.logger)
+        self.writer = writer
         self.readers = ReaderPool(connections: readerConnections)
+        self.checkpointer = checkpointer
     }
 
     deinit {
         // Threads drain what is queued and close their connections on their own.
         writer.close()
         readers.close()
+        checkpointer.close()
     }
 
     // MARK: writing
@@ -191,18 +214,22 @@ public final class Database: Sendable {
     public func close() async {
         writer.close()
         readers.close()
+        checkpointer.close()
         await writer.waitUntilFinished()
         await readers.waitUntilFinished()
+        await checkpointer.waitUntilFinished()
     }
 
     @available(*, noasync, message: "blocks the thread; use close() in async code")
     public func closeSync() {
         writer.close()
         readers.close()
+        checkpointer.close()
         // From inside a write or read the drain would wait for the caller itself.
         guard !writer.isCurrentThread, !readers.isCurrentThread else { return }
         writer.waitUntilFinishedSync()
         readers.waitUntilFinishedSync()
+        checkpointer.waitUntilFinishedSync()
     }
 }
 

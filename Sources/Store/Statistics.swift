@@ -10,6 +10,10 @@ extension Database {
         public var failedCommits = 0
         /// Statements compiled on any connection; a statement-cache hit does not count.
         public var statementsPrepared = 0
+        /// Background checkpoints run (each copies what it can of the WAL into the database file).
+        public var checkpoints = 0
+        /// Pages in the WAL after the latest commit; small again each time the WAL starts over.
+        public var walPages = 0
         /// Writes queued and not yet taken by the writer.
         public var pendingWrites = 0
     }
@@ -21,6 +25,10 @@ final class StatsRecorder: Sendable {
     var snapshot: Database.Statistics { state.withLock { $0 } }
 
     func statementPrepared() { state.withLock { $0.statementsPrepared += 1 } }
+
+    func walCommitted(pages: Int) { state.withLock { $0.walPages = pages } }
+
+    func checkpointFinished() { state.withLock { $0.checkpoints += 1 } }
 
     func batchFinished(writes: Int, failedWrites: Int, committed: Bool?) {
         state.withLock {

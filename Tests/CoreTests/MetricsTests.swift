@@ -29,6 +29,10 @@ struct MetricsTests {
         let writes = families.first { $0.name == "warden_store_writes_total" }
         #expect((writes?.samples.first?.value ?? 0) >= 1)
         #expect(families.contains { $0.name == "warden_approval_waiters" && $0.kind == .gauge })
+        let walPages = families.first { $0.name == "warden_store_wal_pages" }
+        #expect(walPages?.kind == .gauge)
+        #expect((walPages?.samples.first?.value ?? 0) >= 1, "the session's commit left pages in the WAL")
+        #expect(families.contains { $0.name == "warden_store_checkpoints_total" && $0.kind == .counter })
     }
 
     @Test func specialValuesUsePrometheusSpelling() {
