@@ -21,6 +21,7 @@ final class Checkpointer: @unchecked Sendable {
         var nextRunAt: Int
     }
 
+    /// 0: never runs; the WAL is copied only by `Database.checkpoint()` and the last close.
     private let thresholdPages: Int
     private let condition = NSCondition()
     private var state: State // guarded by `condition`
@@ -33,7 +34,7 @@ final class Checkpointer: @unchecked Sendable {
     init(connection: Connection, thresholdPages: Int, stats: StatsRecorder, logger: Logger,
          onWriter: @escaping @Sendable (@escaping @Sendable (Connection) -> Void) -> Void) {
         self.onWriter = onWriter
-        self.thresholdPages = max(1, thresholdPages)
+        self.thresholdPages = max(0, thresholdPages)
         self.state = State(nextRunAt: self.thresholdPages)
         self.stats = stats
         self.logger = logger
@@ -47,6 +48,7 @@ final class Checkpointer: @unchecked Sendable {
 
     /// Called by the writer after each commit with the WAL's size; cheap unless it asks for a run.
     func walDidGrow(toPages pages: Int) {
+        guard thresholdPages > 0 else { return }
         condition.lock()
         defer { condition.unlock() }
         guard pages >= state.nextRunAt, !state.requested, !state.tailPending, !state.closed else { return }
@@ -96,7 +98,7 @@ final class Checkpointer: @unchecked Sendable {
 
     private func checkpoint(_ connection: Connection) -> Connection.CheckpointProgress? {
         do {
-            let progress = try connection.checkpointPassive()
+            let progress = try connection.checkpoint(.passive)
             stats.checkpointFinished()
             return progress
         } catch {

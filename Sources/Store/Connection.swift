@@ -119,10 +119,11 @@ public final class Connection {
         while try statement.step() {}
     }
 
-    /// Copies the WAL into the database file and truncates it to zero bytes.
-    func checkpointTruncate() throws {
-        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
-        if rc != SQLITE_OK { throw error(rc, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    enum CheckpointMode {
+        /// Copies what no reader still needs, without waiting for any lock.
+        case passive
+        /// Waits for readers and writers, copies everything and truncates the WAL to zero bytes.
+        case truncate
     }
 
     struct CheckpointProgress {
@@ -131,13 +132,17 @@ public final class Connection {
         var isComplete: Bool { copiedPages >= walPages }
     }
 
-    /// Copies as much of the WAL into the database file as no reader still needs, without
-    /// waiting for any lock.
-    func checkpointPassive() throws -> CheckpointProgress {
+    /// Copies the WAL into the database file.
+    @discardableResult
+    func checkpoint(_ mode: CheckpointMode) throws -> CheckpointProgress {
+        let (code, name) = switch mode {
+        case .passive: (SQLITE_CHECKPOINT_PASSIVE, "PASSIVE")
+        case .truncate: (SQLITE_CHECKPOINT_TRUNCATE, "TRUNCATE")
+        }
         var walPages: Int32 = 0
         var copiedPages: Int32 = 0
-        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walPages, &copiedPages)
-        if rc != SQLITE_OK { throw error(rc, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, code, &walPages, &copiedPages)
+        if rc != SQLITE_OK { throw error(rc, sql: "PRAGMA wal_checkpoint(\(name))") }
         return CheckpointProgress(walPages: Int(walPages), copiedPages: Int(copiedPages))
     }
 

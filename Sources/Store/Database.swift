@@ -104,12 +104,11 @@ public final class Database: Sendable {
             connection: checkpointConnection!, thresholdPages: configuration.checkpointAfterWALPages,
             stats: stats, logger: configuration.logger,
             onWriter: { job in try? writer.submitExclusive(job) })
-        let checkpointsAutomatically = configuration.checkpointAfterWALPages > 0
         // The writer's first job, on its own thread; it also turns SQLite's auto-checkpoint off.
         try? writer.submitExclusive { connection in
             connection.onCommitToWAL { pages in
                 stats.walCommitted(pages: pages)
-                if checkpointsAutomatically { checkpointer.walDidGrow(toPages: pages) }
+                checkpointer.walDidGrow(toPages: pages)
             }
         }
 
@@ -187,7 +186,7 @@ public final class Database: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             do {
                 try writer.submitExclusive { connection in
-                    continuation.resume(with: Result { try connection.checkpointTruncate() })
+                    continuation.resume(with: Result { try connection.checkpoint(.truncate) }.map { _ in })
                 }
             } catch {
                 continuation.resume(throwing: error)
