@@ -6,7 +6,10 @@ import Logging
 public final class Database: Sendable {
     public struct Configuration: Sendable {
         public enum Synchronous: String, Sendable {
-            /// Every commit is fsynced before `write` returns: acknowledged means durable.
+            /// Every commit is on disk before `write` returns: acknowledged means durable. The
+            /// WAL is fdatasynced by a thread of its own (see `WALFlusher`) so the writer runs the
+            /// next batch meanwhile; a read that may have seen a commit not yet synced is handed
+            /// back once it is, so under write load a read can wait up to one sync.
             case full = "FULL"
             /// Survives a process crash but a power loss may drop the last commits.
             case normal = "NORMAL"
@@ -25,6 +28,8 @@ public final class Database: Sendable {
         /// and the last connection's close do.
         public var checkpointAfterWALPages: Int
         public var logger: Logger
+        /// How the WAL is synced with `.full`: fdatasync, except in tests that hold or fail it.
+        var syncWAL: @Sendable (Int32) -> Int32 = { fdatasync($0) }
 
         public init(
             synchronous: Synchronous = .full,
@@ -49,6 +54,7 @@ public final class Database: Sendable {
     private let writer: Writer
     private let readers: ReaderPool
     private let checkpointer: Checkpointer
+    private let flusher: WALFlusher?
     private let stats: StatsRecorder
 
     /// Opens or creates the database at `path` (a file: each connection must see the same
@@ -78,7 +84,10 @@ public final class Database: Sendable {
             guard mode?.lowercased() == "wal" else {
                 throw StoreError.misuse("could not enable WAL journal mode (got \(mode ?? "nothing"))")
             }
-            try writerConnection.executeScript("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+            // With `.full` SQLite itself runs at NORMAL (never syncs inside COMMIT) and the
+            // flusher syncs the WAL; checkpoints sync both files in either mode.
+            let sqliteSynchronous = Configuration.Synchronous.normal.rawValue
+            try writerConnection.executeScript("PRAGMA synchronous = \(sqliteSynchronous)")
             try Migrator(migrations: migrations, logger: configuration.logger).apply(on: writerConnection)
             try writerConnection.executeScript("PRAGMA foreign_keys = ON")
             FileSystem.syncParentDirectory(of: path)
@@ -88,7 +97,7 @@ public final class Database: Sendable {
             // does nothing and reports success.
             _ = try checkpointConnection?.queryOne("SELECT count(*) FROM sqlite_schema")
             // Its checkpoints sync the database file by this setting before the WAL can start over.
-            try checkpointConnection?.executeScript("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+            try checkpointConnection?.executeScript("PRAGMA synchronous = \(sqliteSynchronous)")
             for _ in 0..<configuration.readerCount {
                 readerConnections.append(try open(readOnly: true))
             }
@@ -98,8 +107,10 @@ public final class Database: Sendable {
             readerConnections.forEach { $0.close() }
             throw error
         }
+        let flusher = configuration.synchronous == .full
+            ? WALFlusher(walPath: path + "-wal", stats: stats, syncFile: configuration.syncWAL) : nil
         let writer = Writer(connection: writerConnection, maxBatch: configuration.maxBatchSize,
-                            stats: stats, logger: configuration.logger)
+                            flusher: flusher, stats: stats, logger: configuration.logger)
         let checkpointer = Checkpointer(
             connection: checkpointConnection!, thresholdPages: configuration.checkpointAfterWALPages,
             stats: stats, logger: configuration.logger,
@@ -117,6 +128,7 @@ public final class Database: Sendable {
         self.writer = writer
         self.readers = ReaderPool(connections: readerConnections)
         self.checkpointer = checkpointer
+        self.flusher = flusher
     }
 
     deinit {
@@ -161,7 +173,9 @@ public final class Database: Sendable {
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             do {
-                try readers.submit(body) { continuation.resume(with: $0) }
+                try readers.submit(body) { result in
+                    self.afterVisibleCommits(result) { continuation.resume(with: $0) }
+                }
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -174,8 +188,16 @@ public final class Database: Sendable {
             throw StoreError.misuse("readSync inside a read can deadlock the reader pool")
         }
         let waiter = SyncWaiter<T>()
-        try readers.submit(body) { waiter.complete($0) }
+        try readers.submit(body) { result in self.afterVisibleCommits(result) { waiter.complete($0) } }
         return try waiter.wait()
+    }
+
+    /// Hands a read's result back once nothing it could have seen can still be lost.
+    private func afterVisibleCommits<T>(
+        _ result: Result<T, any Error>, _ deliver: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) where T: Sendable {
+        guard let flusher else { return deliver(result) }
+        flusher.afterVisibleCommits { error in deliver(error.map { .failure($0) } ?? result) }
     }
 
     // MARK: maintenance

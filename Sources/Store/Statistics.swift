@@ -14,6 +14,9 @@ extension Database {
         public var checkpoints = 0
         /// Pages in the WAL after the latest commit; small again each time the WAL starts over.
         public var walPages = 0
+        /// fdatasyncs of the WAL by the sync thread (synchronous=FULL); each covers every commit
+        /// written before it began, so under load there are fewer of them than commits.
+        public var walSyncs = 0
         /// Writes queued and not yet taken by the writer.
         public var pendingWrites = 0
     }
@@ -27,6 +30,8 @@ final class StatsRecorder: Sendable {
     func statementPrepared() { state.withLock { $0.statementsPrepared += 1 } }
 
     func walCommitted(pages: Int) { state.withLock { $0.walPages = pages } }
+
+    func walSynced() { state.withLock { $0.walSyncs += 1 } }
 
     func checkpointFinished() { state.withLock { $0.checkpoints += 1 } }
 

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// Errors raised by the store. None of them carries a bound value: bindings may hold secrets.
 public enum StoreError: Error, Sendable, Equatable {
@@ -13,6 +14,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case decoding(column: String, expected: String, found: String)
     /// The store was used in a way that cannot work (wrong binding count, deadlocking call…).
     case misuse(String)
+    /// fdatasync of the WAL failed. Writes are refused from then on: after a failed sync the
+    /// kernel may have dropped the pages, so no later sync could promise them durable.
+    case walSyncFailed(path: String, errno: Int32)
 
     /// Builds the error for a failed SQLite call from the connection's error state.
     static func from(_ rc: Int32, db: OpaquePointer?, sql: String?) -> StoreError {
@@ -80,6 +84,9 @@ extension StoreError: CustomStringConvertible {
             return "column \(column): expected \(expected), found \(found)"
         case .misuse(let message):
             return "store misuse: \(message)"
+        case .walSyncFailed(let path, let code):
+            return "could not sync \(path) to disk (\(String(cString: strerror(code)))); writes are refused until "
+                + "warden is restarted; check the disk first"
         }
     }
 }

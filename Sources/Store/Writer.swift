@@ -4,7 +4,8 @@ import Logging
 
 /// The single writer: one thread owning the read-write connection. It commits queued writes in
 /// groups (one BEGIN IMMEDIATE … COMMIT, a SAVEPOINT per write) so that one fsync covers many
-/// writes, and it resumes callers only after that COMMIT has succeeded.
+/// writes, and it resumes callers only after that COMMIT has succeeded and, with a flusher,
+/// once the flusher has synced it.
 final class Writer: Sendable {
     enum Job: Sendable {
         case write(WriteJob)
@@ -36,8 +37,12 @@ final class Writer: Sendable {
     private let logger: Logger
     private let finished: Latch
     private let thread = Locked<pthread_t?>(nil)
+    /// Syncs commits off this thread (synchronous=FULL); nil when a commit is acknowledged as
+    /// soon as SQLite returns from it.
+    private let flusher: WALFlusher?
 
-    init(connection: Connection, maxBatch: Int, stats: StatsRecorder, logger: Logger) {
+    init(connection: Connection, maxBatch: Int, flusher: WALFlusher?, stats: StatsRecorder, logger: Logger) {
+        self.flusher = flusher
         self.maxBatch = maxBatch
         self.stats = stats
         self.logger = logger
@@ -101,6 +106,7 @@ final class Writer: Sendable {
             }
             if !writes.isEmpty { runBatch(writes, on: connection) }
         }
+        flusher?.closeAndWait()
         connection.close()
         finished.countDown()
     }
@@ -119,6 +125,10 @@ final class Writer: Sendable {
             inTransaction = false
         }
 
+        if let failure = flusher?.failure {
+            for job in batch { job.abandon(failure) }
+            return
+        }
         for (index, job) in batch.enumerated() {
             if !inTransaction {
                 do {
@@ -170,13 +180,20 @@ final class Writer: Sendable {
             stats.batchFinished(writes: ran, failedWrites: failed, committed: nil)
             return
         }
+        // Numbered before COMMIT: from that instant readers may see the batch.
+        let commit = flusher?.commitBegins()
         do {
             try connection.executeInternal("COMMIT")
             stats.batchFinished(writes: ran, failedWrites: failed, committed: true)
-            for finish in pending { finish(nil) }
+            if let flusher, let commit {
+                flusher.commitWritten(commit, waiters: pending.map { finish in { finish($0) } })
+            } else {
+                for finish in pending { finish(nil) }
+            }
         } catch {
             logger.error("store: COMMIT failed", metadata: ["error": "\(error)", "writes": "\(pending.count)"])
             stats.batchFinished(writes: ran, failedWrites: failed, committed: false)
+            if let commit { flusher?.commitWritten(commit, waiters: []) }
             abort(error)
         }
     }

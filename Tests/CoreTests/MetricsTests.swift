@@ -33,6 +33,9 @@ struct MetricsTests {
         #expect(walPages?.kind == .gauge)
         #expect((walPages?.samples.first?.value ?? 0) >= 1, "the session's commit left pages in the WAL")
         #expect(families.contains { $0.name == "warden_store_checkpoints_total" && $0.kind == .counter })
+        let syncs = families.first { $0.name == "warden_store_wal_syncs_total" }
+        #expect(syncs?.kind == .counter)
+        #expect((syncs?.samples.first?.value ?? 0) >= 1, "the session's commit was synced (full is the default)")
     }
 
     @Test func specialValuesUsePrometheusSpelling() {
