@@ -275,7 +275,9 @@ public enum WardenSchema {
             """),
         // The scheduler asks for one session's queued runs after every message; (status, id)
         // made that a scan of every queued run, (session_id, id) one of every run the session
-        // ever had. Same number of indexes, so writes pay nothing more.
+        // ever had. Still one index, but not free for writes: with session_id in the key a new
+        // run's entry lands on its session's leaf, not at the end of the queued range (time-ordered
+        // ids), so each message write dirties one more page scattered over the index.
         Migration(version: 9, name: "runs_by_status_and_session", sql: """
             DROP INDEX runs_by_status;
             CREATE INDEX runs_by_status ON runs (status, session_id, id);
