@@ -186,7 +186,7 @@ final class Writer: Sendable {
             try connection.executeInternal("COMMIT")
             stats.batchFinished(writes: ran, failedWrites: failed, committed: true)
             if let flusher, let commit {
-                flusher.commitWritten(commit, waiters: pending.map { finish in { finish($0) } })
+                flusher.commitWritten(commit, waiters: pending)
             } else {
                 for finish in pending { finish(nil) }
             }
