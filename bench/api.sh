@@ -9,7 +9,14 @@
 #   CONNS=64            wrk connections (wrk -t2 -cCONNS)
 #   SESSIONS=64         sessions the POST run spreads its writes over (round-robin per request)
 #   SEED_MESSAGES=50    messages posted (with curl) to the GET run's session beforehand
-#   MODES="full normal" --sqlite-synchronous values to run, in this order
+#   MODES="full normal" --sqlite-synchronous values to run, in this order; a mode may repeat
+#                       ("full normal full"): each round gets a fresh database, and the report
+#                       judges each mode by the median of its rounds
+#   ANCHOR=1            before each round, the same wrk against nginx (one worker, `return 200`)
+#                       for ANCHOR_DURATION seconds: how fast this machine is right now, so that
+#                       figures from different days can be compared (0 = skip)
+#   ANCHOR_DURATION=5   seconds of each anchor run
+#   ANCHOR_PORT=18084   loopback port for the anchor nginx
 #   API_PORT=18083      loopback port; the script refuses a port that is already in use
 #   API_DATA_PARENT=/var/tmp  where the temp dir with the databases goes (must be a real disk:
 #                       on tmpfs fsync is free and "full" means nothing; the script warns)
@@ -34,6 +41,9 @@ CONNS="${CONNS:-64}"
 SESSIONS="${SESSIONS:-64}"
 SEED_MESSAGES="${SEED_MESSAGES:-50}"
 MODES="${MODES:-full normal}"
+ANCHOR="${ANCHOR:-1}"
+ANCHOR_DURATION="${ANCHOR_DURATION:-5}"
+ANCHOR_PORT="${ANCHOR_PORT:-18084}"
 API_PORT="${API_PORT:-18083}"
 API_DATA_PARENT="${API_DATA_PARENT:-/var/tmp}"
 FSYNC_PROBE="${FSYNC_PROBE:-200}"
@@ -49,12 +59,15 @@ log()  { printf '[api-bench] %s\n' "$*" >&2; }
 warn() { printf '[api-bench] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[api-bench] ERROR: %s\n' "$*" >&2; exit 1; }
 
-for v in DURATION WARMUP CONNS SESSIONS SEED_MESSAGES API_PORT FSYNC_PROBE GOAL_WPS; do
+for v in DURATION WARMUP CONNS SESSIONS SEED_MESSAGES API_PORT FSYNC_PROBE GOAL_WPS ANCHOR_DURATION ANCHOR_PORT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 [[ -z "$WARDEN_WORKERS" || "$WARDEN_WORKERS" =~ ^[0-9]+$ ]] || die "WARDEN_WORKERS must be an integer"
 (( DURATION > 0 )) || die "DURATION must be > 0"
 (( SESSIONS > 0 )) || die "SESSIONS must be > 0"
+[[ "$ANCHOR" == 0 || "$ANCHOR" == 1 ]] || die "ANCHOR must be 0 or 1 (got '$ANCHOR')"
+(( ANCHOR == 0 || ANCHOR_DURATION > 0 )) || die "ANCHOR_DURATION must be > 0"
+(( ANCHOR == 0 || ANCHOR_PORT != API_PORT )) || die "ANCHOR_PORT and API_PORT must differ"
 (( CONNS >= THREADS )) || die "CONNS must be at least $THREADS (wrk -t$THREADS)"
 read -r -a MODE_LIST <<<"$MODES"
 (( ${#MODE_LIST[@]} )) || die "MODES is empty"
@@ -67,6 +80,7 @@ done
 source "$BENCH_DIR/lib.sh"
 TMP="$(mktemp -d "$API_DATA_PARENT/warden-api-bench.XXXXXX")"
 WPID=""                # the running warden (also its process-group id: started under setsid)
+NPID=""                # the anchor nginx, likewise
 
 stop_warden() {        # $1 = TERM (graceful) or KILL (a crash, for the durability check)
     local sig="${1:-TERM}" pid="$WPID"
@@ -80,6 +94,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_client
     stop_warden TERM
+    if [[ -n "$NPID" ]]; then kill_group "$NPID" TERM 30; NPID=""; fi
     if [[ "$KEEP_DATA" == 1 ]]; then
         log "KEEP_DATA=1: databases and logs kept in $TMP"
     else
@@ -94,12 +109,12 @@ trap 'exit 143' TERM
 
 BASE="http://127.0.0.1:$API_PORT"
 
-# Wait until /healthz answers 200 "ok": at most 150 tries and ~30 s.
-wait_healthy() {
-    local tries=150 deadline=$(( SECONDS + 30 )) i body
+# Wait until BASE/healthz answers 200 "ok": at most 150 tries and ~30 s.
+wait_healthy() {      # wait_healthy PID BASE
+    local pid="$1" base="$2" tries=150 deadline=$(( SECONDS + 30 )) i body
     for (( i = 0; i < tries && SECONDS < deadline; i++ )); do
-        kill -0 "$WPID" 2>/dev/null || return 1     # exited
-        if body="$(curl -fsS --max-time 1 "$BASE/healthz" 2>/dev/null)" && [[ "$body" == "ok" ]]; then
+        kill -0 "$pid" 2>/dev/null || return 1      # exited
+        if body="$(curl -fsS --max-time 1 "$base/healthz" 2>/dev/null)" && [[ "$body" == "ok" ]]; then
             return 0
         fi
         sleep 0.2
@@ -115,6 +130,7 @@ install_deps() {
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+    (( ANCHOR == 0 )) || command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
     if (( ${#missing[@]} )); then
         [[ $EUID -eq 0 ]] || die "missing ${missing[*]}; run as root or install them"
         log "installing ${missing[*]}"
@@ -185,7 +201,42 @@ print(json.dumps({"n": n, "median_ms": round(ts[len(ts) // 2], 3), "p99_ms": rou
 PY
 }
 
-# ---------------------------------------------------------------- one mode
+# ---------------------------------------------------------------- the anchor
+ANCHOR_BASE="http://127.0.0.1:$ANCHOR_PORT"
+
+start_anchor() {
+    (( ANCHOR == 1 )) || return 0
+    port_busy "$ANCHOR_PORT" && die "port 127.0.0.1:$ANCHOR_PORT is already in use by another process (set ANCHOR_PORT)"
+    local bin
+    bin="$(command -v nginx || echo /usr/sbin/nginx)"
+    write_nginx_conf "$TMP/nginx" "$ANCHOR_PORT" 1 $(( CONNS + 64 )) "$(ulimit -n)"
+    ( exec setsid "$bin" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" ) \
+        >"$TMP/nginx.log" 2>&1 </dev/null &
+    NPID=$!
+    local hrc=0
+    wait_healthy "$NPID" "$ANCHOR_BASE" || hrc=$?
+    if (( hrc != 0 )); then
+        tail -n 15 "$TMP/nginx/error.log" >&2 2>/dev/null || true
+        die "the anchor nginx did not answer GET $ANCHOR_BASE/healthz (rc $hrc); ANCHOR=0 skips it"
+    fi
+    log "anchor: nginx (1 worker, return 200) on 127.0.0.1:$ANCHOR_PORT (pid $NPID)"
+}
+
+# anchor_run LABEL: wrk with the POST run's threads and connections against nginx; prints its
+# req/s ("" when skipped). nginx idles in epoll_wait the rest of the time, so it costs the
+# measured runs nothing.
+anchor_run() {
+    (( ANCHOR == 1 )) || return 0
+    local out="$RESULTS_DIR/raw/$STAMP-anchor-$1.txt" st=0
+    run_client wrk "-t$THREADS" "-c$CONNS" "-d${ANCHOR_DURATION}s" "$ANCHOR_BASE/healthz" >"$out" 2>&1 || st=$?
+    if (( st != 0 )) || grep -q '^  Non-2xx' "$out"; then
+        warn "anchor run $1 failed or got errors; output in $out"
+        return 0
+    fi
+    awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out"
+}
+
+# ---------------------------------------------------------------- one round
 RES="$TMP/results.jsonl"     # one JSON object per mode
 : >"$RES"
 STATUS=0
@@ -251,9 +302,9 @@ run_wrk() {
     log "$name: $(grep -o 'ok=[0-9]* non2xx=[0-9]*' "$parsed_file") p99 $(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' "$parsed_file") us"
 }
 
-run_mode() {
-    local mode="$1"
-    local data="$TMP/data-$mode" logf="$TMP/warden-$mode.log"
+run_mode() {          # run_mode MODE LABEL (the label names this round's files: full, full-2, …)
+    local mode="$1" label="$2"
+    local data="$TMP/data-$label" logf="$TMP/warden-$label.log"
     port_busy "$API_PORT" && die "port 127.0.0.1:$API_PORT is already in use by another process (set API_PORT)"
     mkdir -p "$data"
     local key
@@ -263,20 +314,25 @@ run_mode() {
 
     local args=(serve --listen "127.0.0.1:$API_PORT" --data-dir "$data" --sqlite-synchronous "$mode")
     [[ -z "$WARDEN_WORKERS" ]] || args+=(--workers "$WARDEN_WORKERS")
-    log "[$mode] starting warden ${args[*]}"
+    local anchor=""
+    if (( ANCHOR == 1 )); then
+        anchor="$(anchor_run "$label")"
+        log "[$label] anchor: nginx ${anchor:-n/a} req/s"
+    fi
+    log "[$label] starting warden ${args[*]}"
     ( export WARDEN_ADMIN_KEY="$key"; exec setsid "$WARDEN_BIN" "${args[@]}" ) >"$logf" 2>&1 </dev/null &
     WPID=$!
     local hrc=0
-    wait_healthy || hrc=$?
+    wait_healthy "$WPID" "$BASE" || hrc=$?
     if (( hrc != 0 )); then
-        warn "[$mode] warden did not answer GET $BASE/healthz (rc $hrc); last lines of its log:"
+        warn "[$label] warden did not answer GET $BASE/healthz (rc $hrc); last lines of its log:"
         tail -n 15 "$logf" >&2 || true
         die "warden did not start"
     fi
-    log "[$mode] warden is up on 127.0.0.1:$API_PORT (pid $WPID)"
+    log "[$label] warden is up on 127.0.0.1:$API_PORT (pid $WPID)"
 
     # Sessions for the writes, and one more for the reads, seeded with SEED_MESSAGES messages.
-    local sessions="$TMP/sessions-$mode" i
+    local sessions="$TMP/sessions-$label" i
     : >"$sessions"
     for (( i = 0; i < SESSIONS; i++ )); do create_session >>"$sessions"; done
     local get_session
@@ -288,22 +344,22 @@ run_mode() {
     local first
     first="$(api "$BASE/v1/sessions/$get_session/messages?limit=20")" || die "GET messages failed"
     [[ "$first" == *'"object":"list"'* ]] || die "GET messages did not answer a list: $first"
-    log "[$mode] $SESSIONS sessions for POST, 1 session with $SEED_MESSAGES messages for GET"
+    log "[$label] $SESSIONS sessions for POST, 1 session with $SEED_MESSAGES messages for GET"
 
     if (( WARMUP > 0 )); then
-        log "[$mode] warm-up: ${WARMUP}s of GET (read-only, so the message count stays exact)"
+        log "[$label] warm-up: ${WARMUP}s of GET (read-only, so the message count stays exact)"
         run_client wrk "-t$THREADS" "-c$CONNS" "-d${WARMUP}s" -s "$BENCH_DIR/api_get.lua" "$BASE" -- "$get_session" >/dev/null 2>&1 || true
     fi
 
     local load post get ok=1
     load="$(cut -d' ' -f1-3 /proc/loadavg)"
-    run_wrk "post-$mode" api_post.lua "$sessions" || ok=0
-    run_wrk "get-$mode" api_get.lua "$get_session" 20 || ok=0
-    post="$(cat "$TMP/post-$mode.parsed")"
-    get="$(cat "$TMP/get-$mode.parsed")"
+    run_wrk "post-$label" api_post.lua "$sessions" || ok=0
+    run_wrk "get-$label" api_get.lua "$get_session" 20 || ok=0
+    post="$(cat "$TMP/post-$label.parsed")"
+    get="$(cat "$TMP/get-$label.parsed")"
 
     # Durability sanity: kill warden hard (as a crash would), then count what the database holds.
-    log "[$mode] SIGKILL warden, then count messages with sqlite3"
+    log "[$label] SIGKILL warden, then count messages with sqlite3"
     stop_warden KILL
     local stored check
     stored="$(sqlite3 "$data/warden.db" "SELECT count(*) FROM messages WHERE session_id <> '$get_session';")" \
@@ -313,9 +369,9 @@ run_mode() {
     seeded="$(sqlite3 "$data/warden.db" "SELECT count(*) FROM messages WHERE session_id = '$get_session';")" || seeded=""
     (( ok )) || STATUS=1
 
-    python3 - "$mode" "$post" "$get" "$stored" "$seeded" "${check% }" "$load" >>"$RES" <<'PY'
+    python3 - "$mode" "$label" "$post" "$get" "$stored" "$seeded" "${check% }" "$load" "$anchor" >>"$RES" <<'PY'
 import json, sys
-mode, post, get, stored, seeded, check, load = sys.argv[1:8]
+mode, label, post, get, stored, seeded, check, load, anchor = sys.argv[1:10]
 def kv(s):
     if not s.strip():
         return None
@@ -331,7 +387,8 @@ def kv(s):
                 d[k] = float(v)
     d["acked_per_s"] = d["ok"] / (d["duration_us"] / 1e6) if d.get("duration_us") else None
     return d
-print(json.dumps({"mode": mode, "post": kv(post), "get": kv(get),
+print(json.dumps({"mode": mode, "label": label, "anchor_rps": int(anchor) if anchor else None,
+                  "post": kv(post), "get": kv(get),
                   "stored": int(stored) if stored else None, "seeded": int(seeded) if seeded else None,
                   "quick_check": check, "loadavg_before": load}))
 PY
@@ -351,7 +408,12 @@ log "data dir $TMP on $FSTYPE; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 FSYNC="$(fsync_probe)"
 [[ "$FSYNC" == '{}' ]] || log "fsync probe (4 KiB append + fdatasync): $FSYNC"
 
-for m in "${MODE_LIST[@]}"; do run_mode "$m"; done
+start_anchor
+declare -A ROUNDS_OF=()
+for m in "${MODE_LIST[@]}"; do
+    ROUNDS_OF[$m]=$(( ${ROUNDS_OF[$m]:-0} + 1 ))
+    if (( ROUNDS_OF[$m] == 1 )); then run_mode "$m" "$m"; else run_mode "$m" "$m-${ROUNDS_OF[$m]}"; fi
+done
 
 # ---------------------------------------------------------------- report
 META="$(printf '{"duration_s": %s, "warmup_s": %s, "threads": %s, "conns": %s, "sessions": %s, "seed_messages": %s, "nproc": %s, "fstype": "%s", "stamp": "%s", "goal_wps": %s, "warden_workers": "%s"}' \
@@ -364,7 +426,14 @@ res_path, results_dir, stamp, meta, fsync = sys.argv[1:6]
 meta = json.loads(meta)
 fsync = json.loads(fsync)
 modes = [json.loads(l) for l in open(res_path) if l.strip()]
-by = {m["mode"]: m for m in modes}
+
+def median_round(mode):
+    """The round of `mode` with the median POST figure (the lower middle of an even count)."""
+    done = sorted((m for m in modes if m["mode"] == mode and m["post"]), key=lambda m: m["post"]["acked_per_s"])
+    return done[(len(done) - 1) // 2] if done else None
+
+def rounds(mode):
+    return sum(1 for m in modes if m["mode"] == mode)
 
 def f(v, fmt):
     return format(v, fmt) if v is not None else "n/a"
@@ -381,12 +450,23 @@ if fsync:
     lines.append(f"  disk: 4 KiB append + fdatasync median {fsync['median_ms']} ms, p99 {fsync['p99_ms']} ms "
                  f"(one commit at a time would top out near {1000 / fsync['median_ms']:,.0f}/s if fsync is the limit)"
                  if fsync.get("median_ms") else "  disk: fsync probe gave no figure")
+def per_anchor(m):
+    """Acknowledged writes per 1,000 nginx req/s measured just before the round."""
+    p = m["post"] or {}
+    return 1000 * p["acked_per_s"] / m["anchor_rps"] if p.get("acked_per_s") and m.get("anchor_rps") else None
+
+anchored = any(m.get("anchor_rps") for m in modes)
 hdr = ["synchronous", "POST 2xx/s", "POST p99 ms", "POST non-2xx", "GET req/s", "GET p99 ms", "GET non-2xx"]
+if anchored:
+    hdr += ["nginx req/s", "POST per 1k nginx"]
 rows = []
 for m in modes:
     p, g = m["post"] or {}, m["get"] or {}
-    rows.append([m["mode"], f(p.get("acked_per_s"), ",.0f"), f(ms(p.get("p99_us")), ".2f"), f(p.get("non2xx"), ",d"),
-                 f(g.get("wrk_rps"), ",.0f"), f(ms(g.get("p99_us")), ".2f"), f(g.get("non2xx"), ",d")])
+    row = [m["label"], f(p.get("acked_per_s"), ",.0f"), f(ms(p.get("p99_us")), ".2f"), f(p.get("non2xx"), ",d"),
+           f(g.get("wrk_rps"), ",.0f"), f(ms(g.get("p99_us")), ".2f"), f(g.get("non2xx"), ",d")]
+    if anchored:
+        row += [f(m.get("anchor_rps"), ",d"), f(per_anchor(m), ".1f")]
+    rows.append(row)
 widths = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)]
 fmt_row = lambda row: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
 lines.append("")
@@ -399,27 +479,33 @@ for m in modes:
     for kind in ("post", "get"):
         d = m[kind]
         if d is None:
-            lines.append(f"  note: {m['mode']} {kind.upper()}: the run failed (see the raw output)")
+            lines.append(f"  note: {m['label']} {kind.upper()}: the run failed (see the raw output)")
             continue
         errs = {k: d[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts") if d.get(k)}
         if errs or d.get("statuses"):
-            lines.append(f"  note: {m['mode']} {kind.upper()}: statuses {d.get('statuses') or {}}, socket errors {errs or 'none'}")
+            lines.append(f"  note: {m['label']} {kind.upper()}: statuses {d.get('statuses') or {}}, socket errors {errs or 'none'}")
 
 ratio = None
-full, normal = by.get("full"), by.get("normal")
-if full and normal and full["post"] and normal["post"] and normal["post"]["acked_per_s"]:
+full, normal = median_round("full"), median_round("normal")
+if full and normal and normal["post"]["acked_per_s"]:
     ratio = full["post"]["acked_per_s"] / normal["post"]["acked_per_s"]
 lines.append("")
-lines.append(f"writes full/normal: {f(ratio, '.2f')}" + ("" if ratio is not None else " (needs both modes)"))
+several = rounds("full") > 1 or rounds("normal") > 1
+lines.append(f"writes full/normal: {f(ratio, '.2f')}" + ("" if ratio is not None else " (needs both modes)") +
+             (" (median rounds)" if several and ratio is not None else ""))
+if anchored:
+    lines.append("  anchor: nginx (1 worker) answering `return 200` to the same wrk just before each round; it tracks how")
+    lines.append("  fast this machine is right now, so compare figures from different days by 'POST per 1k nginx'.")
 
 goal = meta["goal_wps"]
 lines.append(f"Goal: {goal:,} durable (synchronous=full) message writes per second on this 2-core machine through group commit.")
 verdict = None
-if full and full["post"]:
+if full:
     wps = full["post"]["acked_per_s"]
     verdict = wps >= goal
     extra = f"; {full['post']['non2xx']:,} non-2xx responses" if full["post"]["non2xx"] else ""
-    lines.append(f"  full: {wps:,.0f} acknowledged writes/s = {wps / goal:.0%} of the goal -> "
+    which = f" (median of {rounds('full')} rounds: {full['label']})" if rounds("full") > 1 else ""
+    lines.append(f"  full: {wps:,.0f} acknowledged writes/s{which} = {wps / goal:.0%} of the goal -> "
                  f"{'MET' if verdict else 'NOT MET'}{extra}")
 else:
     lines.append("  full: no figure (the mode did not run or its POST run failed) -> NOT MEASURED")
@@ -430,7 +516,7 @@ lost = False
 for m in modes:
     p = m["post"]
     if p is None or m["stored"] is None:
-        lines.append(f"  {m['mode']:<6}  n/a")
+        lines.append(f"  {m['label']:<8}  n/a")
         continue
     acked, stored = p["ok"], m["stored"]
     diff = stored - acked
@@ -439,7 +525,7 @@ for m in modes:
     else:
         verdict_d = f"LOST {-diff} acknowledged writes"
         lost = True
-    lines.append(f"  {m['mode']:<6}  wrk saw {acked:,} 2xx POSTs; database holds {stored:,} -> {verdict_d}")
+    lines.append(f"  {m['label']:<8}  wrk saw {acked:,} 2xx POSTs; database holds {stored:,} -> {verdict_d}")
     if m["quick_check"] != "ok":
         lines.append(f"          PRAGMA quick_check: {m['quick_check']}")
         lost = True
@@ -447,17 +533,22 @@ for m in modes:
         lines.append(f"          the GET session holds {m['seeded']} messages, expected {meta['seed_messages']}")
 
 lines.append("")
-lines.append("CPU during each run, in cores (of 2): warden (its busiest thread) / wrk / everything else; load average before the mode:")
+lines.append("CPU during each run, in cores (of 2): warden (its busiest thread) / wrk / everything else; load average before the")
+lines.append("round; for POST also warden's CPU per acknowledged write (and its busiest thread's), in microseconds:")
 noisy = False
 for m in modes:
     for kind in ("post", "get"):
         d = m[kind]
         if d is None:
             continue
-        lines.append(f"  {m['mode']:<6} {kind.upper():<4}  warden {d['cpu_server']:.2f} ({d['cpu_server_busiest_thread']:.2f})  wrk {d['cpu_wrk']:.2f}  "
-                     f"other {d['cpu_other']:.2f}  iowait {d['iowait']:.2f}   (load {m['loadavg_before']})")
+        per_write = ""
+        if kind == "post" and d.get("acked_per_s"):
+            per_write = (f"  {1e6 * d['cpu_server'] / d['acked_per_s']:.0f} us/write "
+                         f"({1e6 * d['cpu_server_busiest_thread'] / d['acked_per_s']:.0f})")
+        lines.append(f"  {m['label']:<8} {kind.upper():<4}  warden {d['cpu_server']:.2f} ({d['cpu_server_busiest_thread']:.2f})  wrk {d['cpu_wrk']:.2f}  "
+                     f"other {d['cpu_other']:.2f}  iowait {d['iowait']:.2f}{per_write}   (load {m['loadavg_before']})")
         noisy = noisy or d["cpu_other"] > 0.15
-hot = [(m["mode"], kind) for m in modes for kind in ("post",) if m[kind] and m[kind]["cpu_server_busiest_thread"] >= 0.85]
+hot = [(m["label"], kind) for m in modes for kind in ("post",) if m[kind] and m[kind]["cpu_server_busiest_thread"] >= 0.85]
 if hot:
     lines.append("  One warden thread was near a full core during " + ", ".join(f"{a} {b.upper()}" for a, b in hot) +
                  ": the writes are bound by one\n"

@@ -178,41 +178,6 @@ build_all() {
 }
 
 # ---------------------------------------------------------------- 4-5. servers
-write_nginx_conf() {
-    local workers_conns=$(( IDLE_CONNS + 1024 ))
-    mkdir -p "$TMP/nginx/tmp"
-    cat >"$TMP/nginx/nginx.conf" <<EOF
-# Written by bench/http.sh; not the system's nginx configuration.
-worker_processes $NGINX_WORKERS;
-daemon off;
-master_process on;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-worker_rlimit_nofile $NOFILE;
-events {
-    worker_connections $workers_conns;
-    multi_accept on;
-}
-http {
-    access_log off;
-    server_tokens off;
-    default_type text/plain;
-    keepalive_requests 1000000;
-    keepalive_timeout 300s;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT backlog=4096;
-        location = /healthz {
-            return 200 "ok";
-        }
-    }
-}
-EOF
-}
 
 start_server() {
     local name="$1" port
@@ -238,7 +203,7 @@ start_server() {
         nginx)
             local bin
             bin="$(command -v nginx || echo /usr/sbin/nginx)"
-            write_nginx_conf
+            write_nginx_conf "$TMP/nginx" "$NGINX_PORT" "$NGINX_WORKERS" $(( IDLE_CONNS + 1024 )) "$NOFILE"
             spawn nginx "$TMP/nginx.log" "$bin" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf"
             ;;
         hummingbird)
