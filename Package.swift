@@ -113,7 +113,7 @@ let package = Package(
                 path: "Tests/ChannelTestSupport"),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport", "ChannelTestSupport"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Channels", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport", "ChannelTestSupport",
+            "API", "Channels", "Core", "CredentialProxy", "CSQLite", "HTTP", "Store", "TestSupport", "ChannelTestSupport",
         ]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core", "CredentialProxy", "HTTP", "Store", "TestSupport"]),
     ]

@@ -31,6 +31,38 @@ public enum StoreError: Error, Sendable, Equatable {
         return .sqlite(code: primary, extendedCode: extended, message: message, sql: sql)
     }
 
+    /// What brought the failure about, for callers deciding whether a retry can help.
+    public enum Cause: Sendable, Equatable {
+        /// Another connection or process holds the lock past the busy timeout.
+        case busy
+        /// The disk (or the database's size limit) is full.
+        case full
+        /// The file system failed a read or write, or the file cannot be opened or written.
+        case io
+        /// A WAL sync failed: nothing written since can be promised durable (`walSyncFailed`).
+        case syncFailed
+        /// The store is closed (shutting down).
+        case closed
+        /// Only a bug or a damaged database can cause it: constraint, decoding, misuse,
+        /// migration, corruption and the remaining SQLite codes.
+        case defect
+    }
+
+    public var cause: Cause {
+        switch self {
+        case .sqlite(let code, _, _, _):
+            switch code {
+            case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+            case SQLITE_FULL: return .full
+            case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_NOMEM, SQLITE_PROTOCOL: return .io
+            default: return .defect
+            }
+        case .walSyncFailed: return .syncFailed
+        case .closed: return .closed
+        case .constraint, .migration, .decoding, .misuse: return .defect
+        }
+    }
+
     /// The kind of constraint that failed, for callers mapping conflicts to HTTP statuses.
     public var constraintKind: ConstraintKind? {
         guard case .constraint(let extended, _, _) = self else { return nil }

@@ -68,11 +68,20 @@ public struct Router: HTTPHandler {
     }
 
     static func render(_ error: any Error, _ request: Request, _ logger: Logger) -> Response {
+        var metadata: Logger.Metadata {
+            ["request_id": "\(request.requestID)", "method": "\(request.method)", "path": "\(request.path)",
+             "error": "\(String(reflecting: error))"]
+        }
         if let known = error as? any HTTPResponseError {
+            // A 5xx is the server's failure, not the client's: whoever runs warden must see it.
+            if known.status.code == 500 {
+                logger.error("request failed", metadata: metadata)
+            } else if known.status.code > 500 {
+                logger.warning("request refused: \(known.code)", metadata: metadata)
+            }
             return ErrorEnvelope.response(for: known, requestID: request.requestID)
         }
-        logger.error("unhandled error", metadata: ["request_id": "\(request.requestID)", "method": "\(request.method)",
-                                                   "path": "\(request.path)", "error": "\(String(reflecting: error))"])
+        logger.error("unhandled error", metadata: metadata)
         return ErrorEnvelope.response(for: ErrorEnvelope.internalError, requestID: request.requestID)
     }
 

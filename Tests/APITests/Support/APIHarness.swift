@@ -120,11 +120,13 @@ final class APIServer: Sendable {
     let routes: [Router.Route]
     let credentials: CredentialStore
 
+    /// `store` is the database's configuration; its logger is replaced by a silent one.
     init(dbPath: String, bus: EventBus = EventBus(), pingInterval: Duration = .milliseconds(100),
-         bootstrapSecret: String, masterKey: MasterKey) async throws {
-        let quiet = Logger(label: "test.store", factory: { _ in SwiftLogNoOpLogHandler() })
-        database = try Database(path: dbPath, configuration: Database.Configuration(logger: quiet),
-                                migrations: WardenSchema.migrations)
+         store: Database.Configuration = Database.Configuration(), bootstrapSecret: String,
+         masterKey: MasterKey) async throws {
+        var store = store
+        store.logger = Logger(label: "test.store", factory: { _ in SwiftLogNoOpLogHandler() })
+        database = try Database(path: dbPath, configuration: store, migrations: WardenSchema.migrations)
         core = WardenCore(database: database, bus: bus)
         try await core.loadKeys(bootstrapSecret: bootstrapSecret)
         try await core.expireApprovals(all: true) // what start-up does
@@ -173,13 +175,15 @@ final class APIFixture: Sendable {
         admin = keys[0]; operatorKey = keys[1]; approver = keys[2]; client = keys[3]; client2 = keys[4]
     }
 
-    static func make(bus: EventBus = EventBus(), pingInterval: Duration = .milliseconds(100)) async throws -> APIFixture {
+    static func make(bus: EventBus = EventBus(), pingInterval: Duration = .milliseconds(100),
+                     store: Database.Configuration = Database.Configuration()) async throws -> APIFixture {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("warden-api-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let masterKey = MasterKey.random()
         let api = try await APIServer(dbPath: directory.appendingPathComponent("warden.db").path, bus: bus,
-                                      pingInterval: pingInterval, bootstrapSecret: bootstrapSecret, masterKey: masterKey)
+                                      pingInterval: pingInterval, store: store, bootstrapSecret: bootstrapSecret,
+                                      masterKey: masterKey)
         var keys: [TestKey] = []
         for (role, name) in [(Role.admin, "admin"), (.operator, "operator"), (.approver, "approver"),
                              (.client, "client"), (.client, "client2")] {
@@ -316,8 +320,9 @@ final class APIFixture: Sendable {
 
 /// Runs `body` with a fresh fixture and stops it whatever happens.
 func withFixture<R>(bus: EventBus = EventBus(), pingInterval: Duration = .milliseconds(100),
+                    store: Database.Configuration = Database.Configuration(),
                     _ body: (APIFixture) async throws -> R) async throws -> R {
-    let fixture = try await APIFixture.make(bus: bus, pingInterval: pingInterval)
+    let fixture = try await APIFixture.make(bus: bus, pingInterval: pingInterval, store: store)
     do {
         let result = try await body(fixture)
         await fixture.stop()
