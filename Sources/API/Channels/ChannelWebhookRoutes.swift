@@ -53,7 +53,7 @@ enum ChannelWebhookRoutes {
             let channel = resolved.channel
             do {
                 _ = try await ctx.core.write { tx in
-                    try tx.ingestChannelMessages(messages, channel: channel)
+                    _ = try tx.ingestChannelMessages(messages, channel: channel)
                     for decision in decisions { _ = try tx.decideApprovalFromChannel(decision, channel: channel) }
                 }
             } catch {

@@ -83,7 +83,7 @@ enum RuleValidation {
         guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else {
             throw invalid("host", "'\(raw)' is not an IPv6 address.")
         }
-        return "[" + String(cString: text) + "]"
+        return "[" + String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "]"
     }
 
     // MARK: methods

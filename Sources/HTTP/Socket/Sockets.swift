@@ -125,6 +125,11 @@ enum Sockets {
         }
     }
 
+    /// The NUL-terminated text inet_ntop wrote into `buffer`.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// "ip:port" for logs and `Request.remoteAddress`; "unix" for unix sockets.
     static func describe(_ storage: sockaddr_storage) -> String {
         var s = storage
@@ -135,7 +140,7 @@ enum Sockets {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
                     var a = p.pointee.sin_addr
                     inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
-                    return "\(String(cString: buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
+                    return "\(Self.text(buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
                 }
             }
         case AF_INET6:
@@ -143,7 +148,7 @@ enum Sockets {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
                     var a = p.pointee.sin6_addr
                     inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
-                    return "[\(String(cString: buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
+                    return "[\(Self.text(buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
                 }
             }
         default: return "unix"
