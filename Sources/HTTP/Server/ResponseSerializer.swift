@@ -33,9 +33,14 @@ enum ResponseSerializer {
             out.append(contentsOf: requestID.utf8)
             out.append(contentsOf: [13, 10])
         }
-        out.append(contentsOf: "Date: ".utf8)
-        out.append(contentsOf: date)
-        out.append(contentsOf: [13, 10, 13, 10])
+        // A proxied response already carries the origin's Date (RFC 9110 §6.6.1); a second
+        // one would make the head invalid.
+        if !headers.contains("Date") {
+            out.append(contentsOf: "Date: ".utf8)
+            out.append(contentsOf: date)
+            out.append(contentsOf: [13, 10])
+        }
+        out.append(contentsOf: [13, 10])
     }
 
     static func isFramingHeader(_ name: String) -> Bool {
