@@ -23,6 +23,9 @@
 #   FSYNC_PROBE=200     appends+fdatasync timed on that disk before the runs (0 = skip)
 #   GOAL_WPS=10000      the goal for durable (full) acknowledged writes per second
 #   WARDEN_WORKERS=     passed to `warden serve --workers N` when set
+#   WITH_DOCKER=0       0: warden gets a Docker socket path where nothing listens, so no agent
+#                       container starts whether or not dockerd runs (the figures then do not
+#                       depend on it); 1: the default socket, and agents run the queued runs
 #   SKIP_BUILD=1        do not run `swift build` (use the binary already built)
 #   WARDEN_BIN=path     benchmark this warden binary instead of building .build/release/warden
 #   KEEP_DATA=1         keep the temp dir (databases, logs) and print its path
@@ -49,6 +52,7 @@ API_DATA_PARENT="${API_DATA_PARENT:-/var/tmp}"
 FSYNC_PROBE="${FSYNC_PROBE:-200}"
 GOAL_WPS="${GOAL_WPS:-10000}"
 WARDEN_WORKERS="${WARDEN_WORKERS:-}"
+WITH_DOCKER="${WITH_DOCKER:-0}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 KEEP_DATA="${KEEP_DATA:-0}"
 BUILD_WARDEN=1
@@ -66,6 +70,7 @@ done
 (( DURATION > 0 )) || die "DURATION must be > 0"
 (( SESSIONS > 0 )) || die "SESSIONS must be > 0"
 [[ "$ANCHOR" == 0 || "$ANCHOR" == 1 ]] || die "ANCHOR must be 0 or 1 (got '$ANCHOR')"
+[[ "$WITH_DOCKER" == 0 || "$WITH_DOCKER" == 1 ]] || die "WITH_DOCKER must be 0 or 1 (got '$WITH_DOCKER')"
 (( ANCHOR == 0 || ANCHOR_DURATION > 0 )) || die "ANCHOR_DURATION must be > 0"
 (( ANCHOR == 0 || ANCHOR_PORT != API_PORT )) || die "ANCHOR_PORT and API_PORT must differ"
 (( CONNS >= THREADS )) || die "CONNS must be at least $THREADS (wrk -t$THREADS)"
@@ -314,6 +319,7 @@ run_mode() {          # run_mode MODE LABEL (the label names this round's files:
 
     local args=(serve --listen "127.0.0.1:$API_PORT" --data-dir "$data" --sqlite-synchronous "$mode")
     [[ -z "$WARDEN_WORKERS" ]] || args+=(--workers "$WARDEN_WORKERS")
+    (( WITH_DOCKER == 1 )) || args+=(--docker-socket "$TMP/no-docker.sock")
     local anchor=""
     if (( ANCHOR == 1 )); then
         anchor="$(anchor_run "$label")"
@@ -416,8 +422,8 @@ for m in "${MODE_LIST[@]}"; do
 done
 
 # ---------------------------------------------------------------- report
-META="$(printf '{"duration_s": %s, "warmup_s": %s, "threads": %s, "conns": %s, "sessions": %s, "seed_messages": %s, "nproc": %s, "fstype": "%s", "stamp": "%s", "goal_wps": %s, "warden_workers": "%s"}' \
-    "$DURATION" "$WARMUP" "$THREADS" "$CONNS" "$SESSIONS" "$SEED_MESSAGES" "$(nproc)" "$FSTYPE" "$STAMP" "$GOAL_WPS" "$WARDEN_WORKERS")"
+META="$(printf '{"duration_s": %s, "warmup_s": %s, "threads": %s, "conns": %s, "sessions": %s, "seed_messages": %s, "nproc": %s, "fstype": "%s", "stamp": "%s", "goal_wps": %s, "warden_workers": "%s", "with_docker": %s}' \
+    "$DURATION" "$WARMUP" "$THREADS" "$CONNS" "$SESSIONS" "$SEED_MESSAGES" "$(nproc)" "$FSTYPE" "$STAMP" "$GOAL_WPS" "$WARDEN_WORKERS" "$WITH_DOCKER")"
 
 report_rc=0
 python3 - "$RES" "$RESULTS_DIR" "$STAMP" "$META" "$FSYNC" <<'PY' || report_rc=$?
@@ -446,6 +452,8 @@ lines.append(f"REST API benchmark {stamp}: warden on 127.0.0.1, wrk -t{meta['thr
              f"{meta['duration_s']}s per run, {meta['nproc']} cores, data dir on {meta['fstype']}")
 lines.append(f"  POST /v1/sessions/{{id}}/messages {{\"content\":\"hello\"}}, round-robin over {meta['sessions']} sessions; "
              f"GET /v1/sessions/{{id}}/messages?limit=20 on one session holding {meta['seed_messages']} messages")
+lines.append("  agents: " + ("Docker's default socket (containers run the queued runs)" if meta["with_docker"]
+                              else "none (warden is given a Docker socket where nothing listens; runs stay queued)"))
 if fsync:
     lines.append(f"  disk: 4 KiB append + fdatasync median {fsync['median_ms']} ms, p99 {fsync['p99_ms']} ms "
                  f"(one commit at a time would top out near {1000 / fsync['median_ms']:,.0f}/s if fsync is the limit)"
