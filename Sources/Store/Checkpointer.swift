@@ -40,7 +40,7 @@ final class Checkpointer: @unchecked Sendable {
         self.logger = logger
         let handoff = Handoff(value: connection)
         let worker = Thread { [self] in
-            Thread.current.name = "store-checkpoint" // applied on Linux only from the thread itself
+            Thread.current.name = "store-checkpt" // Linux: only from the thread itself, at most 15 bytes
             self.run(handoff.value)
         }
         worker.start()
