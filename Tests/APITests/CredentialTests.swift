@@ -92,6 +92,26 @@ import Store
         }
     }
 
+    /// The name is checked in the write that creates the credential: of concurrent creates with
+    /// one name exactly one is created, the others are 409 and replace nothing.
+    @Test func concurrentCreatesWithOneNameMakeExactlyOne() async throws {
+        try await withFixture { f in
+            let replies = try await withThrowingTaskGroup(of: (Int, Reply).self) { group in
+                for i in 0..<8 {
+                    group.addTask { (i, try await f.post("/v1/credentials", as: f.admin, json: Self.body(secret: "secret-\(i)"))) }
+                }
+                return try await group.reduce(into: [(Int, Reply)]()) { $0.append($1) }
+            }
+            let created = replies.filter { $0.1.status == 201 }
+            #expect(created.count == 1, "\(replies.map { $0.1.status })")
+            #expect(replies.filter { $0.1.status == 409 && $0.1.errorCode == "credential_exists" }.count == 7)
+            let winner = try #require(created.first)
+            #expect(try await f.api.credentials.unseal(name: "github")?.secret == Secret("secret-\(winner.0)"))
+            #expect(try await f.count("audit", where: "kind = 'credential.replaced'") == 0)
+            #expect(try await f.count("audit", where: "kind = 'credential.created'") == 1)
+        }
+    }
+
     static let invalidCredentials: [(body: String, param: String, code: String)] = [
         (#"{"hosts":["a.com"],"inject":{"header":"X-Key","template":"{secret}"},"secret":"s"}"#, "name", "missing_field"),
         (#"{"name":"n","inject":{"header":"X-Key","template":"{secret}"},"secret":"s"}"#, "hosts", "missing_field"),

@@ -52,6 +52,19 @@ struct CredentialStoreTests {
         }
     }
 
+    @Test func createRefusesATakenNameAndChangesNothing() async throws {
+        try await VaultHarness.with { h in
+            let first = try await h.store.create(Self.github(), secret: Self.secret, actor: nil)
+            await #expect(throws: CredentialNameTaken(name: "github")) {
+                try await h.store.create(Self.github(hosts: ["github.example.com"]), secret: Secret("new-token"), actor: nil)
+            }
+            #expect(try await h.store.list().map(\.id) == [first.id])
+            #expect(try await h.store.unseal(name: "github")?.secret == Self.secret)
+            #expect(try await h.store.find(name: "github")?.hosts == first.hosts)
+            #expect(try await h.audit(kind: "credential.replaced").isEmpty)
+        }
+    }
+
     @Test func credentialsForAHostMatchExactNamesWildcardsAndPathPrefixes() async throws {
         try await VaultHarness.with { h in
             try await h.store.put(Self.github(), secret: Self.secret, actor: nil)

@@ -67,12 +67,14 @@ enum CredentialRoutes {
             let secret = Secret(body.secret)
             let idempotency = try CredentialIdempotency(request, principal, body: body)
             if let replay = try await idempotency?.replay(secret: secret, core: ctx.core, store: store) { return replay }
-            guard try await store.find(name: body.name) == nil else {
+            let credential: Credential
+            do {
+                credential = try await store.create(try body.spec(), secret: secret, actor: principal.keyID)
+            } catch let taken as CredentialNameTaken {
                 throw HTTPError(.conflict, code: "credential_exists",
-                                message: "A credential named '\(body.name)' exists; delete it first (DELETE /v1/credentials/{id}) to replace it.",
+                                message: "A credential named '\(taken.name)' exists; delete it first (DELETE /v1/credentials/{id}) to replace it.",
                                 param: "name")
             }
-            let credential = try await store.put(try body.spec(), secret: secret, actor: principal.keyID)
             let bytes = JSONCoding.encode(CredentialObject(credential: credential))
             try await idempotency?.remember(bytes, status: .created, core: ctx.core)
             return .json(bytes, status: .created)

@@ -22,12 +22,24 @@ public final class CredentialStore: Sendable {
     /// Invalid fields are `CoreError.invalid`; the secret is sealed before it reaches the database.
     @discardableResult
     public func put(_ spec: CredentialSpec, secret: Secret, actor: String?) async throws -> Credential {
+        try await save(spec, secret: secret, actor: actor, replacing: true)
+    }
+
+    /// Creates the credential; `CredentialNameTaken` if one with its name exists. Checked in the
+    /// write that creates it, so of two concurrent creates with one name exactly one succeeds
+    /// (a check before the write would let the second silently replace the first).
+    public func create(_ spec: CredentialSpec, secret: Secret, actor: String?) async throws -> Credential {
+        try await save(spec, secret: secret, actor: actor, replacing: false)
+    }
+
+    private func save(_ spec: CredentialSpec, secret: Secret, actor: String?, replacing: Bool) async throws -> Credential {
         let spec = try spec.validated()
         if let exchange = spec.exchange { try exchange.validate(secret: secret) } else { try CredentialValidation.secret(secret) }
         let vault = self.vault
         let record = try await core.write { tx in
             let repository = CredentialRepository(tx.db)
             let existing = try repository.find(name: spec.name)
+            if existing != nil, !replacing { throw CredentialNameTaken(name: spec.name) }
             let id = existing?.id ?? tx.makeID(.credential)
             let record = CredentialCodec.record(spec, id: id, sealed: try vault.seal(secret, id: id, name: spec.name),
                                           createdAt: existing?.createdAt ?? tx.now)
