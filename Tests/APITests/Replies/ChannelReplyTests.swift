@@ -125,7 +125,7 @@ import TestSupport
             await service.stop()
             #expect(try await h.outbox().first?.status == "pending")
             // The retry is due when warden comes back (a restart takes longer than the backoff).
-            try await h.fixture.core.write { tx in try tx.db.execute("UPDATE channel_outbox SET next_attempt_at = ?", [.text(tx.now)]) }
+            _ = try await h.fixture.core.write { tx in try tx.db.execute("UPDATE channel_outbox SET next_attempt_at = ?", [.text(tx.now)]) }
             // While stopped: a row stays pending, and a new message is only an event.
             try await h.agentSays("While stopped.", run: run, session: session)
             let restarted = ReplyHarness.service(for: h.fixture)
