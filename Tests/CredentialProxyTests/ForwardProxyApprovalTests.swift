@@ -95,6 +95,58 @@ struct ForwardProxyApprovalTests {
         }
     }
 
+    /// An agent that gives up on a held request (its connection closes) leaves nothing to act
+    /// for: the approval is cancelled, and approving it afterwards is a conflict that sends nothing.
+    @Test func aHeldRequestWhoseAgentLeftIsCancelledAndNeverSent() async throws {
+        try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "approve")]) { h in
+            let fd = try Self.connectTCP(port: h.proxyPort)
+            let request = "POST http://\(h.origin)/wire HTTP/1.1\r\nHost: \(h.origin)\r\nContent-Length: \(Self.body.count)\r\n\r\n"
+            #expect(Self.sendAll(fd, Array(request.utf8) + Self.body))
+            let approval = try await Self.pendingApproval(h)
+            close(fd)
+            try await eventually("the approval is cancelled") {
+                try await h.vault.core.approval(approval.id)?.status == "cancelled"
+            }
+            let audit = try await h.vault.audit(kind: "approval.cancelled", session: h.sessionID)
+            #expect(audit.map(\.subjectID) == [approval.id])
+            #expect(audit.first?.detail.contains("closed its connection") == true)
+            await #expect(throws: CoreError.self) {
+                _ = try await h.vault.core.write { try $0.decideApproval(approval.id, approve: true, reason: nil, by: "key_admin") }
+            }
+            let resolved = try await h.vault.core.read { db in
+                try EventRepository(db).after(session: h.sessionID, sessionSeq: 0).filter { $0.type == "approval.resolved" }
+            }
+            #expect(resolved.count == 1 && resolved[0].data.contains("\"cancelled\""))
+            try await eventually("the proxy audits the dropped request") {
+                try await h.proxyAudit().last?["approval_id"] == .string(approval.id)
+            }
+            #expect(h.seen.value.isEmpty, "nothing reaches the origin")
+        }
+    }
+
+    static func connectTCP(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, rc == 0 else { throw POSIXError(.ECONNREFUSED) }
+        return fd
+    }
+
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return false }
+            sent += n
+        }
+        return true
+    }
+
     static func pendingApproval(_ h: H) async throws -> Approval {
         try await eventually("a pending approval is recorded") {
             try await !h.vault.core.listApprovals(status: "pending", session: h.sessionID, page: PageRequest(limit: 10)).items.isEmpty

@@ -128,6 +128,30 @@ extension WardenCore {
         try await read { try ApprovalRepository($0).list(status: status, session: session, page: page) }.map(Approval.init)
     }
 
+    /// Cancels a pending approval whose requester is gone (the agent closed the connection that
+    /// held the request): nobody would receive what an approver let through. Returns the
+    /// approval as it now stands; one decided meanwhile keeps its decision.
+    @discardableResult
+    public func cancelApproval(_ id: String, reason: String) async throws -> Approval? {
+        let outcome = try await write { tx -> (Approval, cancelled: Bool)? in
+            let repo = ApprovalRepository(tx.db)
+            guard let record = try repo.find(id) else { return nil }
+            guard try repo.resolve(id, status: ApprovalStatus.cancelled.rawValue, decision: nil) else {
+                return (Approval(record), false)
+            }
+            var updated = record
+            updated.status = ApprovalStatus.cancelled.rawValue
+            let approval = Approval(updated)
+            try tx.emit("approval.resolved", session: record.sessionID, data: JSONCoding.encodeText(approval))
+            try tx.audit("approval.cancelled", actor: nil, session: record.sessionID, subject: id,
+                         detail: ["reason": .string(reason)])
+            return (approval, true)
+        }
+        guard let outcome else { return nil }
+        if outcome.cancelled { approvals.resolve(outcome.0) }
+        return outcome.0
+    }
+
     /// Expires pending approvals past their time (or all of them, at start-up: whoever was
     /// waiting is gone). Returns how many expired.
     @discardableResult

@@ -81,7 +81,7 @@ public struct ForwardProxy: HTTPHandler {
         if decision.action == .approve {
             let held = HeldRequest(method: request.method, host: target.auditHost, path: target.path.value,
                                    headers: request.headers, body: request.body)
-            switch try await approvals.hold(held, session: session) {
+            switch try await approvals.hold(held, session: session, disconnect: request.disconnect) {
             case .approved(let id):
                 entry.approval = id
             case .refused(let id, let status, let reason):

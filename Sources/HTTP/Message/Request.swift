@@ -18,6 +18,8 @@ public struct Request: Sendable {
     /// The SNI the client sent on an intercepted CONNECT (nil if it sent none, and on
     /// connections without TLS).
     public var tlsServerName: String?
+    /// Set by the server: fires once the client is gone (see `ClientDisconnect`).
+    public var disconnect: ClientDisconnect?
 
     public init(method: String, target: RequestTarget, version: HTTPVersion = .http1_1,
                 headers: HTTPHeaders = [:], body: [UInt8] = [], trailers: HTTPHeaders = [:],

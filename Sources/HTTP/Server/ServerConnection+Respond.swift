@@ -15,10 +15,11 @@ extension ServerConnection {
                                      keepAlive: head.keepAlive && !server.isDraining, requestID: requestID)
         current = context
         phase = .handling
-        let request = Request(method: head.method, target: head.targetForm, version: head.version,
+        var request = Request(method: head.method, target: head.targetForm, version: head.version,
                               headers: head.headers, body: body, trailers: trailers, requestID: requestID,
                               remoteAddress: remoteAddress, listenerContext: tls == nil ? listenerContext : tls!.connectionContext,
                               tlsServerName: tls?.serverName)
+        request.disconnect = disconnect
         let result = if let tls { tls.handler.handle(request) } else { server.handler.handle(request) }
         switch result {
         case .response(let response):

@@ -66,6 +66,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var peerClosed = false
     var closed = false
     var current: RequestContext?
+    /// Fired when the client goes away; handed to every request dispatched on this connection.
+    let disconnect = ClientDisconnect()
     /// Set once a CONNECT on this connection was intercepted; nil on plaintext connections.
     var tls: InterceptedSession?
     /// True until the first byte of a request line is seen (empty lines before it are skipped).
@@ -106,6 +108,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         }
         if flags & EPOLLOUT.rawValue != 0, hasPendingOutput { flush() }
         if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { canRead = true }
+        // While a handler runs nothing is read, so the EOF itself would wait for the response.
+        if flags & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue) != 0 { disconnect.fire() }
         drive()
     }
 
@@ -167,6 +171,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         } else if n == 0 {
             canRead = false
             peerClosed = true
+            disconnect.fire()
         } else {
             switch errno {
             case EAGAIN, EWOULDBLOCK: canRead = false
@@ -384,6 +389,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
+        disconnect.fire()
         if case .streaming(let state) = phase {
             state.task?.cancel()
             state.waiter?.resume(throwing: ConnectionClosedError())
