@@ -107,12 +107,10 @@ import TestSupport
     }
 
     @Test func anUnreachableUpstreamIs502() async throws {
-        // A port nothing listens on: bind one, note it, close it.
-        let echo = try EchoServer()
-        let port = echo.port
-        echo.stop()
+        // Bound but never listening: a closed listener's port could go to another test's server.
+        let reserved = try ReservedPort()
         try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "allow")], credential: false) { h in
-            let (status, body) = try await connect(h, "127.0.0.1:\(port)")
+            let (status, body) = try await connect(h, "127.0.0.1:\(reserved.port)")
             #expect(status == 502)
             #expect(H.error(body)["code"] == .string("upstream_unreachable"))
         }
