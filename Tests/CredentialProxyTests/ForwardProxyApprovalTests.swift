@@ -99,11 +99,11 @@ struct ForwardProxyApprovalTests {
     /// for: the approval is cancelled, and approving it afterwards is a conflict that sends nothing.
     @Test func aHeldRequestWhoseAgentLeftIsCancelledAndNeverSent() async throws {
         try await H.with(rules: [RuleSpec(host: "127.0.0.1", action: "approve")]) { h in
-            let fd = try Self.connectTCP(port: h.proxyPort)
-            let request = "POST http://\(h.origin)/wire HTTP/1.1\r\nHost: \(h.origin)\r\nContent-Length: \(Self.body.count)\r\n\r\n"
-            #expect(Self.sendAll(fd, Array(request.utf8) + Self.body))
+            let agent = try UnixClient(path: h.socketPath)
+            try await agent.send("POST http://\(h.origin)/wire HTTP/1.1\r\nHost: \(h.origin)\r\n"
+                                 + "Content-Length: \(Self.body.count)\r\n\r\n" + String(decoding: Self.body, as: UTF8.self))
             let approval = try await Self.pendingApproval(h)
-            close(fd)
+            agent.close()
             try await eventually("the approval is cancelled") {
                 try await h.vault.core.approval(approval.id)?.status == "cancelled"
             }
@@ -122,29 +122,6 @@ struct ForwardProxyApprovalTests {
             }
             #expect(h.seen.value.isEmpty, "nothing reaches the origin")
         }
-    }
-
-    static func connectTCP(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, rc == 0 else { throw POSIXError(.ECONNREFUSED) }
-        return fd
-    }
-
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return false }
-            sent += n
-        }
-        return true
     }
 
     static func pendingApproval(_ h: H) async throws -> Approval {

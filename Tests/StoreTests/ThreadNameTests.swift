@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Store
+import TestSupport
 
 /// The store's threads name themselves, so `top -H`, `perf` and the benchmark's CPU lines can
 /// tell them apart. Linux keeps a name only if it fits in 15 bytes; a longer one is refused
@@ -16,11 +17,9 @@ import Testing
         try await withDatabase(configuration: Database.Configuration(synchronous: .full, readerCount: 1)) { database, _ in
             _ = try await database.write { db in try db.execute("INSERT INTO items (n) VALUES (1)") }
             let expected: Set<String> = ["store-writer", "store-wal-sync", "store-checkpt", "store-reader-0"]
-            var missing = expected
-            for _ in 0..<200 where !missing.isEmpty {
-                missing.subtract(Self.threadNames())
-                if !missing.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-            }
+            // Each thread names itself once it runs.
+            try? await eventually("every store thread carries its name") { expected.isSubset(of: Self.threadNames()) }
+            let missing = expected.subtracting(Self.threadNames())
             #expect(missing.isEmpty, "threads without their name: \(missing.sorted()); threads: \(Self.threadNames().sorted())")
         }
     }

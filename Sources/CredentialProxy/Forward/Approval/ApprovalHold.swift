@@ -48,29 +48,26 @@ struct ApprovalHold: Sendable {
     private func decision(_ id: String, disconnect: ClientDisconnect?) async -> Approval? {
         let core = self.core
         let wait = timeout + .seconds(1)
-        return await withTaskGroup(of: Approval??.self) { group in
-            group.addTask { .some(try? await core.awaitDecision(id)) }
+        return await withTaskGroup(of: Approval?.self) { group in
+            group.addTask { try? await core.awaitDecision(id) }
             group.addTask {
                 try? await Task.sleep(for: wait)
                 if Task.isCancelled { return nil } // decided in time
                 // The sweep may not have run yet; expire what is due ourselves, then read the outcome.
                 _ = try? await core.expireApprovals()
-                return .some(try? await core.awaitDecision(id))
+                return try? await core.awaitDecision(id)
             }
             if let disconnect {
                 group.addTask {
                     await disconnect.wait()
                     if Task.isCancelled { return nil } // decided in time
-                    return .some(try? await core.cancelApproval(id, reason: Self.clientGoneReason))
+                    return try? await core.cancelApproval(id, reason: Self.clientGoneReason)
                 }
             }
-            var outcome: Approval? = nil
-            // A child that was cancelled answers nil (no outcome); the first real answer wins.
-            while let next = await group.next() {
-                if let next { outcome = next; break }
-            }
+            // Children answer nil for "cancelled" only after cancelAll: the first answer is real.
+            let first = await group.next() ?? nil
             group.cancelAll()
-            return outcome
+            return first
         }
     }
 }
