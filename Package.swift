@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // A VFS that writes each commit's WAL frames out in one write (see its header).
+        .target(name: "CWALBuffer", dependencies: ["CSQLite"], path: "Sources/CWALBuffer"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
 
@@ -35,7 +37,7 @@ let package = Package(
         ]),
         // SQLite: migrations, one writer with group commit, a pool of readers.
         .target(name: "Store", dependencies: [
-            "CSQLite",
+            "CSQLite", "CWALBuffer",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The Docker Engine API over its unix socket, on the HTTP client.
@@ -92,7 +94,7 @@ let package = Package(
         // Test support shared by test targets: child processes without Foundation's Process.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "CWALBuffer", "TestSupport"]),
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),

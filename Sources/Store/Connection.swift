@@ -1,8 +1,10 @@
 import CSQLite
+import CWALBuffer
 
 /// Process-wide SQLite settings, applied once before the first connection opens.
-private let sqliteConfigured: Void = {
+private let sqliteConfigured: Int32 = {
     _ = csqlite_disable_memory_statistics()
+    return walbuffer_register()
 }()
 
 /// One SQLite connection. It is confined to the thread that runs the closure it is passed to,
@@ -24,12 +26,18 @@ public final class Connection {
     public private(set) var statementsPrepared = 0
     public var cachedStatementCount: Int { cache.count }
 
-    init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32, cacheCapacity: Int, stats: StatsRecorder) throws {
-        _ = sqliteConfigured
+    /// `gathersWALWrites`: open through the CWALBuffer VFS, which writes a commit's WAL frames
+    /// out in one write at the commit's sync and does not fdatasync there (see CWALBuffer.h);
+    /// the connection must then run at synchronous=FULL.
+    init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int32, cacheCapacity: Int,
+         gathersWALWrites: Bool = false, stats: StatsRecorder) throws {
+        guard sqliteConfigured == SQLITE_OK || !gathersWALWrites else {
+            throw StoreError.from(sqliteConfigured, db: nil, sql: nil)
+        }
         var db: OpaquePointer?
         // NOMUTEX: each connection is used by one thread at a time, so SQLite's own locking is waste.
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, gathersWALWrites ? WALBUFFER_VFS_NAME : nil)
         guard rc == SQLITE_OK, let db else {
             let error = StoreError.from(rc, db: db, sql: nil)
             sqlite3_close_v2(db)
@@ -144,6 +152,13 @@ public final class Connection {
         let rc = sqlite3_wal_checkpoint_v2(handle, nil, code, &walPages, &copiedPages)
         if rc != SQLITE_OK { throw error(rc, sql: "PRAGMA wal_checkpoint(\(name))") }
         return CheckpointProgress(walPages: Int(walPages), copiedPages: Int(copiedPages))
+    }
+
+    /// What the CWALBuffer VFS has done with this connection's WAL; nil unless the connection
+    /// gathers its WAL writes and has the WAL open.
+    var walBufferStatistics: walbuffer_stats? {
+        var stats = walbuffer_stats()
+        return walbuffer_stats_for(handle, &stats) == 1 ? stats : nil
     }
 
     /// Calls `hook` after each commit with the WAL's size in pages. It replaces SQLite's own

@@ -27,6 +27,10 @@ public final class Database: Sendable {
         /// the database file (on its own thread, never in the writer's way). 0: only `checkpoint()`
         /// and the last connection's close do.
         public var checkpointAfterWALPages: Int
+        /// The writer's page cache. It holds the pages every write touches (the right edge of
+        /// each table, each session's leaf of each index); with SQLite's default 2 MiB the
+        /// writer read them back from the file over and over.
+        public var writerCacheKiB: Int
         public var logger: Logger
         /// How the WAL is synced with `.full`: fdatasync, except in tests that hold or fail it.
         var syncWAL: @Sendable (Int32) -> Int32 = { fdatasync($0) }
@@ -38,8 +42,10 @@ public final class Database: Sendable {
             busyTimeout: Duration = .seconds(5),
             statementCacheCapacity: Int = 256,
             checkpointAfterWALPages: Int = 10_000,
+            writerCacheKiB: Int = 64 * 1024,
             logger: Logger = Logger(label: "warden.store")
         ) {
+            self.writerCacheKiB = writerCacheKiB
             self.checkpointAfterWALPages = checkpointAfterWALPages
             self.synchronous = synchronous
             self.readerCount = readerCount
@@ -63,20 +69,21 @@ public final class Database: Sendable {
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
             throw StoreError.misuse("a database file path is required")
         }
-        guard configuration.readerCount >= 1, configuration.maxBatchSize >= 1 else {
-            throw StoreError.misuse("readerCount and maxBatchSize must be at least 1")
+        guard configuration.readerCount >= 1, configuration.maxBatchSize >= 1, configuration.writerCacheKiB >= 1 else {
+            throw StoreError.misuse("readerCount, maxBatchSize and writerCacheKiB must be at least 1")
         }
         try FileSystem.createParentDirectory(of: path)
 
         let stats = StatsRecorder()
         let (seconds, attoseconds) = configuration.busyTimeout.components
         let timeout = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        func open(readOnly: Bool) throws -> Connection {
+        func open(readOnly: Bool, gathersWALWrites: Bool = false) throws -> Connection {
             try Connection(path: path, readOnly: readOnly, busyTimeoutMilliseconds: timeout,
-                           cacheCapacity: configuration.statementCacheCapacity, stats: stats)
+                           cacheCapacity: configuration.statementCacheCapacity,
+                           gathersWALWrites: gathersWALWrites, stats: stats)
         }
 
-        let writerConnection = try open(readOnly: false)
+        let writerConnection = try open(readOnly: false, gathersWALWrites: true)
         var checkpointConnection: Connection?
         var readerConnections: [Connection] = []
         do {
@@ -84,10 +91,11 @@ public final class Database: Sendable {
             guard mode?.lowercased() == "wal" else {
                 throw StoreError.misuse("could not enable WAL journal mode (got \(mode ?? "nothing"))")
             }
-            // With `.full` SQLite itself runs at NORMAL (never syncs inside COMMIT) and the
-            // flusher syncs the WAL; checkpoints sync both files in either mode.
-            let sqliteSynchronous = Configuration.Synchronous.normal.rawValue
-            try writerConnection.executeScript("PRAGMA synchronous = \(sqliteSynchronous)")
+            // The writer runs at FULL only so that every COMMIT ends in a WAL sync: there its VFS
+            // writes the commit's frames out in one write, and syncs nothing (CWALBuffer.h). With
+            // `.full` the flusher then syncs the WAL; checkpoints sync both files in either mode.
+            try writerConnection.executeScript("PRAGMA synchronous = FULL")
+            try writerConnection.executeScript("PRAGMA cache_size = -\(configuration.writerCacheKiB)")
             try Migrator(migrations: migrations, logger: configuration.logger).apply(on: writerConnection)
             try writerConnection.executeScript("PRAGMA foreign_keys = ON")
             FileSystem.syncParentDirectory(of: path)
@@ -97,7 +105,7 @@ public final class Database: Sendable {
             // does nothing and reports success.
             _ = try checkpointConnection?.queryOne("SELECT count(*) FROM sqlite_schema")
             // Its checkpoints sync the database file by this setting before the WAL can start over.
-            try checkpointConnection?.executeScript("PRAGMA synchronous = \(sqliteSynchronous)")
+            try checkpointConnection?.executeScript("PRAGMA synchronous = NORMAL")
             for _ in 0..<configuration.readerCount {
                 readerConnections.append(try open(readOnly: true))
             }

@@ -5,11 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Makes commits durable off the writer thread. SQLite runs with synchronous=NORMAL, which
-/// writes a commit into the WAL without syncing it; this thread fdatasyncs the WAL and only
-/// then hands back every commit the sync covered. SQLite's synchronous=FULL is exactly that
-/// sync inside COMMIT; done here, the writer runs the next batch while the disk syncs the last
-/// one, and one sync covers every commit that finished while the previous sync ran.
+/// Makes commits durable off the writer thread. The writer's COMMIT writes the frames into the
+/// WAL without syncing them (its VFS turns the commit's sync into a plain write, see
+/// CWALBuffer.h); this thread fdatasyncs the WAL and only then hands back every commit the sync
+/// covered. Done here instead of inside COMMIT, the writer runs the next batch while the disk
+/// syncs the last one, and one sync covers every commit that finished while the previous sync ran.
 ///
 /// Other connections see a commit as soon as SQLite has written it, before it is on disk. So
 /// a read that may have seen one (it ended after that commit began) is handed back only once
