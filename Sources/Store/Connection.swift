@@ -70,6 +70,7 @@ public final class Connection {
     @discardableResult
     public func execute(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int {
         let statement = try cachedStatement(sql)
+        if statement.changesUncounted { uncountedChanges += 1 }
         defer { statement.reset() }
         try statement.bind(bindings)
         while try statement.step() {}
@@ -78,6 +79,7 @@ public final class Connection {
 
     public func query(_ sql: String, _ bindings: [SQLValue] = []) throws -> [Row] {
         let statement = try cachedStatement(sql)
+        if statement.changesUncounted { uncountedChanges += 1 }
         defer { statement.reset() }
         try statement.bind(bindings)
         var rows: [Row] = []
@@ -94,6 +96,7 @@ public final class Connection {
     /// The first row, or nil. Stops stepping after it.
     public func queryOne(_ sql: String, _ bindings: [SQLValue] = []) throws -> Row? {
         let statement = try cachedStatement(sql)
+        if statement.changesUncounted { uncountedChanges += 1 }
         defer { statement.reset() }
         try statement.bind(bindings)
         guard try statement.step() else { return nil }
@@ -102,6 +105,7 @@ public final class Connection {
 
     /// Runs several statements separated by semicolons, without bindings and without caching.
     public func executeScript(_ sql: String) throws {
+        uncountedChanges += 1
         let rc = sqlite3_exec(handle, sql, nil, nil, nil)
         if rc != SQLITE_OK { throw error(rc, sql: nil) }
     }
@@ -111,6 +115,19 @@ public final class Connection {
     // MARK: internal
 
     var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// Statements run that may have changed the database without SQLite counting a changed row.
+    private var uncountedChanges = 0
+
+    /// Differs between two points exactly when the connection may have changed the database in
+    /// between: rows changed (`sqlite3_total_changes64`), or a statement run whose changes SQLite
+    /// does not count (`Statement.changesUncounted`, any script).
+    struct ChangeMark: Equatable {
+        let rows: Int64
+        let uncounted: Int
+    }
+
+    var changeMark: ChangeMark { ChangeMark(rows: sqlite3_total_changes64(handle), uncounted: uncountedChanges) }
 
     /// Runs the store's own transaction control statements, which user SQL may not issue.
     func executeInternal(_ sql: String) throws {

@@ -148,9 +148,14 @@ public final class Database: Sendable {
 
     // MARK: writing
 
-    /// Runs `body` in its own savepoint inside the writer's next group commit and returns once
-    /// that commit succeeded. If `body` throws, only its changes are rolled back and only this
-    /// caller sees the error. Once queued, the write runs even if the calling task is cancelled.
+    /// Runs `body` inside the writer's next group commit and returns once that commit succeeded.
+    /// If `body` throws, only its changes are rolled back and only this caller sees the error.
+    /// Once queued, the write runs even if the calling task is cancelled.
+    ///
+    /// `body` may run twice: when another write in its group throws after changing something,
+    /// the group is rolled back and run again with a savepoint per write (`Writer.Isolation`).
+    /// So `body` must have no effect outside the connection; defer such effects until `write`
+    /// returns, as Core's `Transaction.onCommit` does.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -7,11 +7,21 @@ final class Statement {
     private unowned let connection: Connection
     private let parameterCount: Int32
 
+    /// Can change the database without SQLite counting changed rows: DDL, a PRAGMA that sets
+    /// something, anything but INSERT, UPDATE, DELETE, REPLACE and queries.
+    let changesUncounted: Bool
+
     init(handle: OpaquePointer, sql: String, connection: Connection) {
         self.handle = handle
         self.sql = sql
         self.connection = connection
         self.parameterCount = sqlite3_bind_parameter_count(handle)
+        self.changesUncounted = sqlite3_stmt_readonly(handle) == 0 && !Self.changesOnlyRows(sql)
+    }
+
+    private static func changesOnlyRows(_ sql: String) -> Bool {
+        let keyword = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
+        return ["INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "SELECT", "VALUES"].contains(keyword)
     }
 
     func finalize() {

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 
 /// The single writer: one thread owning the read-write connection. It commits queued writes in
-/// groups (one BEGIN IMMEDIATE … COMMIT, a SAVEPOINT per write) so that one fsync covers many
-/// writes, and it resumes callers only after that COMMIT has succeeded and, with a flusher,
+/// groups (one BEGIN IMMEDIATE … COMMIT; a SAVEPOINT per write only once a write has thrown
+/// after changing something, see `Isolation`) so that one fsync covers many writes, and it resumes callers only after that COMMIT has succeeded and, with a flusher,
 /// once the flusher has synced it.
 final class Writer: Sendable {
     enum Job: Sendable {
@@ -111,10 +111,39 @@ final class Writer: Sendable {
         finished.countDown()
     }
 
+    /// How a batch keeps one write's failure from undoing the others'.
+    private enum Isolation {
+        /// No savepoints. A write that throws before changing anything leaves nothing to undo;
+        /// one that throws after changing something cannot be undone alone, so the batch is
+        /// rolled back and run again, from that write's batch-mates not yet answered, with
+        /// `.savepointPerWrite`. A savepoint costs SQLite a copy of every page a write touches
+        /// (its sub-journal, allocated in 1 KiB chunks) and the statements' own sub-savepoints;
+        /// most writes do not throw.
+        case optimistic
+        /// Each write in its own SAVEPOINT, rolled back to it if the write throws.
+        case savepointPerWrite
+    }
+
     private func runBatch(_ batch: [WriteJob], on connection: Connection) {
+        if let failure = flusher?.failure {
+            for job in batch { job.abandon(failure) }
+            return
+        }
+        if let rest = runBatch(batch[...], isolation: .optimistic, on: connection) {
+            _ = runBatch(rest, isolation: .savepointPerWrite, on: connection)
+        }
+    }
+
+    /// Runs and commits `batch`, and answers every caller in it, or, optimistic, rolls back and
+    /// returns the writes that must run again (none of them answered yet).
+    private func runBatch(
+        _ batch: ArraySlice<WriteJob>, isolation: Isolation, on connection: Connection
+    ) -> ArraySlice<WriteJob>? {
         // Callers whose work is in the open transaction: they learn their fate at COMMIT.
         var pending: [@Sendable ((any Error)?) -> Void] = []
         var inTransaction = false
+        // Where the writes not yet answered start: those before were answered by an abort.
+        var unanswered = batch.startIndex
         var ran = 0
         var failed = 0
 
@@ -125,11 +154,15 @@ final class Writer: Sendable {
             inTransaction = false
         }
 
-        if let failure = flusher?.failure {
-            for job in batch { job.abandon(failure) }
-            return
+        /// Aborts the transaction and answers the write at `index` with `error` as well.
+        func abort(_ error: any Error, answering answer: @Sendable (any Error) -> Void, at index: Int) {
+            abort(error)
+            answer(error)
+            unanswered = index + 1
         }
-        for (index, job) in batch.enumerated() {
+
+        for index in batch.indices {
+            let job = batch[index]
             if !inTransaction {
                 do {
                     try connection.executeInternal("BEGIN IMMEDIATE")
@@ -140,16 +173,18 @@ final class Writer: Sendable {
                     logger.error("store: BEGIN failed", metadata: ["error": "\(error)"])
                     for rest in batch[index...] { rest.abandon(error) }
                     stats.batchFinished(writes: ran, failedWrites: failed, committed: nil)
-                    return
+                    return nil
                 }
             }
-            do {
-                try connection.executeInternal("SAVEPOINT store_write")
-            } catch {
-                abort(error)
-                job.abandon(error)
-                continue
+            if isolation == .savepointPerWrite {
+                do {
+                    try connection.executeInternal("SAVEPOINT store_write")
+                } catch {
+                    abort(error, answering: job.abandon, at: index)
+                    continue
+                }
             }
+            let before = connection.changeMark
             let outcome = job.execute(connection)
             ran += 1
             if connection.isAutocommit {
@@ -158,27 +193,32 @@ final class Writer: Sendable {
                 let error = outcome.error ?? StoreError.sqlite(
                     code: SQLITE_ABORT, extendedCode: SQLITE_ABORT, message: "transaction was rolled back", sql: nil)
                 failed += 1
-                abort(error)
-                outcome.finish(error)
+                abort(error, answering: outcome.finish, at: index)
                 continue
             }
-            do {
-                if outcome.error != nil {
-                    failed += 1
-                    try connection.executeInternal("ROLLBACK TO store_write")
+            if outcome.error != nil { failed += 1 }
+            switch isolation {
+            case .optimistic:
+                if outcome.error != nil && connection.changeMark != before {
+                    // If even the ROLLBACK fails, the rerun's BEGIN fails and answers them all.
+                    try? connection.executeInternal("ROLLBACK")
+                    return batch[unanswered...]
                 }
-                try connection.executeInternal("RELEASE store_write")
-            } catch {
-                abort(error)
-                outcome.finish(error)
-                continue
+            case .savepointPerWrite:
+                do {
+                    if outcome.error != nil { try connection.executeInternal("ROLLBACK TO store_write") }
+                    try connection.executeInternal("RELEASE store_write")
+                } catch {
+                    abort(error, answering: outcome.finish, at: index)
+                    continue
+                }
             }
             pending.append(outcome.finish)
         }
 
         guard inTransaction else {
             stats.batchFinished(writes: ran, failedWrites: failed, committed: nil)
-            return
+            return nil
         }
         // Numbered before COMMIT: from that instant readers may see the batch.
         let commit = flusher?.commitBegins()
@@ -196,5 +236,6 @@ final class Writer: Sendable {
             if let commit { flusher?.commitWritten(commit, waiters: []) }
             abort(error)
         }
+        return nil
     }
 }

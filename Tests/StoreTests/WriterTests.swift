@@ -200,4 +200,95 @@ import Testing
             #expect(try await count(database) == 20)
         }
     }
+
+    /// A batch runs without savepoints: a write that throws before changing anything has
+    /// nothing to undo, so no write runs twice and the batch commits once.
+    @Test func aWriteThatThrowsBeforeChangingAnythingLeavesItsBatchAlone() async throws {
+        try await withDatabase { database, _ in
+            let runs = Locked<[Int]>([])
+            let before = database.statistics
+            try await withWriterHeld(database) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await database.write { connection in
+                                runs.withLock { $0.append(i) }
+                                if i % 2 == 1 { throw TestError(id: i) }
+                                try connection.execute("INSERT INTO items (n) VALUES (?)", [.integer(Int64(i))])
+                            }
+                            #expect(i % 2 == 0)
+                        } catch let error as TestError {
+                            #expect(error == TestError(id: i))
+                        }
+                    }
+                }
+                return 20
+            }
+            #expect(runs.withLock { $0 }.sorted() == Array(0..<20), "every write ran once")
+            #expect(database.statistics.commits - before.commits == 2)
+            let ns: [Int] = try await database.read { try $0.query("SELECT n FROM items ORDER BY n").map { try $0.get("n") } }
+            #expect(ns == (0..<20).filter { $0 % 2 == 0 })
+        }
+    }
+
+    /// A write that throws after changing rows cannot be undone alone without a savepoint: the
+    /// batch is rolled back and run again, in the same order, a savepoint per write. The
+    /// writes before it run twice, the ones after once, and every caller is answered once.
+    @Test func aWriteThatThrowsAfterChangingRowsRunsItsBatchAgainWithSavepoints() async throws {
+        try await withDatabase { database, _ in
+            let runs = Locked<[Int]>([])
+            let failing = 7
+            try await withWriterHeld(database) { group in
+                for i in 0..<15 {
+                    group.addTask {
+                        do {
+                            try await database.write { connection in
+                                runs.withLock { $0.append(i) }
+                                try connection.execute("INSERT INTO items (n) VALUES (?)", [.integer(Int64(i))])
+                                if i == failing { throw TestError(id: i) }
+                            }
+                            #expect(i != failing)
+                        } catch let error as TestError {
+                            #expect(error == TestError(id: failing))
+                        }
+                    }
+                }
+                return 15
+            }
+            let log = runs.withLock { $0 }
+            let first = try #require(log.firstIndex(of: failing))
+            let firstPass = Array(log[...first])
+            let secondPass = Array(log[(first + 1)...])
+            #expect(Array(secondPass.prefix(firstPass.count)) == firstPass, "run again in the same order: \(log)")
+            #expect(secondPass.sorted() == Array(0..<15), "the second pass runs every write once: \(log)")
+            let ns: [Int] = try await database.read { try $0.query("SELECT n FROM items ORDER BY n").map { try $0.get("n") } }
+            #expect(ns == (0..<15).filter { $0 != failing })
+        }
+    }
+
+    /// SQLite does not count a schema change as a changed row; a write that makes one and then
+    /// throws must still be rolled back alone.
+    @Test func aWriteThatChangesTheSchemaAndThrowsIsRolledBack() async throws {
+        try await withDatabase { database, _ in
+            try await withWriterHeld(database) { group in
+                group.addTask {
+                    await #expect(throws: TestError.self) {
+                        try await database.write { connection in
+                            try connection.execute("CREATE TABLE extra (x INTEGER)")
+                            throw TestError(id: 1)
+                        }
+                    }
+                }
+                group.addTask {
+                    _ = try await database.write { try $0.execute("INSERT INTO items (n) VALUES (1)") }
+                }
+                return 2
+            }
+            let tables: [String] = try await database.read {
+                try $0.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").map { try $0.get("name") }
+            }
+            #expect(!tables.contains("extra"), "\(tables)")
+            #expect(try await count(database) == 1)
+        }
+    }
 }
