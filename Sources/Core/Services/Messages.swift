@@ -18,7 +18,7 @@ extension Transaction {
     /// message's id when the caller recorded it elsewhere first (a channel's dedupe row).
     public func postMessage(_ message: IncomingMessage, to sessionID: String, visibleTo owner: String? = nil,
                             reservedID: String? = nil) throws -> (Message, Run) {
-        // One statement checks the session is live, touches it and reserves both event numbers:
+        // One UPDATE checks the session is live, touches it and reserves both event numbers:
         // this is the hottest write path.
         let sessions = SessionRepository(db)
         guard let (lastSeq, sessionOwner) = try sessions.reserveEvents(sessionID, count: 2, at: now) else {
