@@ -32,23 +32,28 @@ public final class IDGenerator: Sendable {
             }
             return (s.lastMillis, s.high, s.low)
         }
-        var out = Array(kind.rawValue.utf8)
-        out.append(UInt8(ascii: "_"))
-        // 10 digits of time (48 bits), then 16 digits of the 80 random bits: a ULID's layout.
-        for i in 0..<10 { out.append(Self.alphabet[Int((millis >> UInt64(45 - 5 * i)) & 31)]) }
-        for i in 0..<16 {
-            let shift = 75 - 5 * i // of the lowest bit of this digit, counted from bit 0 of `low`
-            let value: UInt64
-            if shift >= 64 {
-                value = (UInt64(high) >> UInt64(shift - 64)) & 31
-            } else if shift + 5 <= 64 {
-                value = (low >> UInt64(shift)) & 31
-            } else {
-                value = ((UInt64(high) << UInt64(64 - shift)) | (low >> UInt64(shift))) & 31
+        let prefix = kind.rawValue.utf8
+        // Written in place: several ids are made per message write, on the store's writer thread.
+        return String(unsafeUninitializedCapacity: prefix.count + 27) { out in
+            var n = 0
+            for byte in prefix { out[n] = byte; n += 1 }
+            out[n] = UInt8(ascii: "_"); n += 1
+            // 10 digits of time (48 bits), then 16 digits of the 80 random bits: a ULID's layout.
+            for i in 0..<10 { out[n] = Self.alphabet[Int((millis >> UInt64(45 - 5 * i)) & 31)]; n += 1 }
+            for i in 0..<16 {
+                let shift = 75 - 5 * i // of the lowest bit of this digit, counted from bit 0 of `low`
+                let value: UInt64
+                if shift >= 64 {
+                    value = (UInt64(high) >> UInt64(shift - 64)) & 31
+                } else if shift + 5 <= 64 {
+                    value = (low >> UInt64(shift)) & 31
+                } else {
+                    value = ((UInt64(high) << UInt64(64 - shift)) | (low >> UInt64(shift))) & 31
+                }
+                out[n] = Self.alphabet[Int(value)]; n += 1
             }
-            out.append(Self.alphabet[Int(value)])
+            return n
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether `id` looks like an id of `kind` (cheap syntax check before a lookup).
