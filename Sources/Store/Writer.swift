@@ -4,8 +4,9 @@ import Logging
 
 /// The single writer: one thread owning the read-write connection. It commits queued writes in
 /// groups (one BEGIN IMMEDIATE … COMMIT; a SAVEPOINT per write only once a write has thrown
-/// after changing something, see `Isolation`) so that one fsync covers many writes, and it resumes callers only after that COMMIT has succeeded and, with a flusher,
-/// once the flusher has synced it.
+/// after changing something, see `Isolation`) so that one fsync covers many writes, and it
+/// resumes callers only after that COMMIT has succeeded and, with a flusher, once the flusher
+/// has synced it.
 final class Writer: Sendable {
     enum Job: Sendable {
         case write(WriteJob)
