@@ -1,4 +1,3 @@
-import CSQLite
 import CWALBuffer
 import Foundation
 import Testing

@@ -55,7 +55,6 @@ public struct SessionRepository {
         return try row.get("last_event_seq")
     }
 
-
     static func record(_ r: Row) throws -> SessionRecord {
         SessionRecord(id: try r.get("id"), status: try r.get("status"), title: try r.get("title"),
                       metadata: try r.get("metadata"), agent: try r.get("agent"), channel: try r.get("channel"),
