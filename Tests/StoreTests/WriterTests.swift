@@ -142,14 +142,18 @@ import Testing
 
     @Test func transactionControlInsideAWriteIsRefused() async throws {
         try await withDatabase { database, _ in
-            for sql in ["COMMIT", "BEGIN", "SAVEPOINT x", "ROLLBACK"] {
+            // A write cannot change `synchronous` either (SQLite refuses inside a transaction),
+            // which the writer's VFS relies on: it writes the WAL out at FULL's commit sync.
+            for sql in ["COMMIT", "BEGIN", "SAVEPOINT x", "ROLLBACK", "PRAGMA synchronous = NORMAL", "PRAGMA main.synchronous=OFF"] {
                 await #expect(throws: StoreError.self) {
                     try await database.write { try $0.execute(sql) }
                 }
             }
-            // The writer is still usable and its batches still commit.
+            // The writer is still usable and its batches still commit; reading the setting is allowed.
             try await database.write { try $0.execute("INSERT INTO items (n) VALUES (1)") }
             #expect(try await count(database) == 1)
+            let level: Int = try await database.write { try $0.queryOne("PRAGMA synchronous")!.get("synchronous") }
+            #expect(level == 2, "FULL")
         }
     }
 
