@@ -69,8 +69,7 @@ public final class Connection {
     /// Runs one statement to completion; returns the number of rows it changed.
     @discardableResult
     public func execute(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int {
-        let statement = try cachedStatement(sql)
-        if statement.changesUncounted { uncountedChanges += 1 }
+        let statement = try statementToRun(sql)
         defer { statement.reset() }
         try statement.bind(bindings)
         while try statement.step() {}
@@ -78,8 +77,7 @@ public final class Connection {
     }
 
     public func query(_ sql: String, _ bindings: [SQLValue] = []) throws -> [Row] {
-        let statement = try cachedStatement(sql)
-        if statement.changesUncounted { uncountedChanges += 1 }
+        let statement = try statementToRun(sql)
         defer { statement.reset() }
         try statement.bind(bindings)
         var rows: [Row] = []
@@ -95,8 +93,7 @@ public final class Connection {
 
     /// The first row, or nil. Stops stepping after it.
     public func queryOne(_ sql: String, _ bindings: [SQLValue] = []) throws -> Row? {
-        let statement = try cachedStatement(sql)
-        if statement.changesUncounted { uncountedChanges += 1 }
+        let statement = try statementToRun(sql)
         defer { statement.reset() }
         try statement.bind(bindings)
         guard try statement.step() else { return nil }
@@ -205,6 +202,13 @@ public final class Connection {
                 + (sql.map { ": \($0)" } ?? ""))
         }
         return StoreError.from(rc, db: handle, sql: sql)
+    }
+
+    /// The cached statement for `sql`, noted when it may change the database uncounted (`changeMark`).
+    private func statementToRun(_ sql: String) throws -> Statement {
+        let statement = try cachedStatement(sql)
+        if statement.changesUncounted { uncountedChanges += 1 }
+        return statement
     }
 
     private func cachedStatement(_ sql: String) throws -> Statement {

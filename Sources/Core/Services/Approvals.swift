@@ -63,19 +63,28 @@ extension Transaction {
     public func decideApproval(_ id: String, approve: Bool, reason: String?, by actor: String) throws -> Approval {
         let repo = ApprovalRepository(db)
         guard let record = try repo.find(id) else { throw CoreError.notFound(kind: "approval", id: id) }
-        guard record.status == ApprovalStatus.pending.rawValue else {
+        let decision = ApprovalDecision(decision: approve ? "approve" : "deny", by: actor, reason: reason, decided_at: now)
+        // Read in this transaction: closing fails exactly when the record is no longer pending.
+        guard let closed = try close(record, as: approve ? .approved : .denied, decision: JSONCoding.encodeText(decision),
+                                     audit: "approval.decided", actor: actor,
+                                     detail: ["decision": .string(decision.decision), "reason": reason.map(JSONValue.string) ?? .null])
+        else {
             throw CoreError.conflict(code: "approval_decided", message: "Approval \(id) is already \(record.status).")
         }
-        let decision = ApprovalDecision(decision: approve ? "approve" : "deny", by: actor, reason: reason, decided_at: now)
-        let status: ApprovalStatus = approve ? .approved : .denied
+        return closed
+    }
+
+    /// Moves a pending approval to its final `status`, emits `approval.resolved`, audits it, and
+    /// once committed hands it to whoever awaits the decision. Nil if it was no longer pending.
+    func close(_ record: ApprovalRecord, as status: ApprovalStatus, decision: String? = nil,
+               audit kind: String, actor: String? = nil, detail: [String: JSONValue] = [:]) throws -> Approval? {
+        guard try ApprovalRepository(db).resolve(record.id, status: status.rawValue, decision: decision) else { return nil }
         var updated = record
         updated.status = status.rawValue
-        updated.decision = JSONCoding.encodeText(decision)
-        _ = try repo.resolve(id, status: status.rawValue, decision: updated.decision)
+        updated.decision = decision
         let approval = Approval(updated)
         try emit("approval.resolved", session: record.sessionID, data: JSONCoding.encodeText(approval))
-        try audit("approval.decided", actor: actor, session: record.sessionID, subject: id,
-                  detail: ["decision": .string(decision.decision), "reason": reason.map(JSONValue.string) ?? .null])
+        try audit(kind, actor: actor, session: record.sessionID, subject: record.id, detail: detail)
         let waiters = core.approvals
         onCommit { waiters.resolve(approval) }
         return approval
@@ -133,23 +142,11 @@ extension WardenCore {
     /// approval as it now stands; one decided meanwhile keeps its decision.
     @discardableResult
     public func cancelApproval(_ id: String, reason: String) async throws -> Approval? {
-        let outcome = try await write { tx -> (Approval, cancelled: Bool)? in
-            let repo = ApprovalRepository(tx.db)
-            guard let record = try repo.find(id) else { return nil }
-            guard try repo.resolve(id, status: ApprovalStatus.cancelled.rawValue, decision: nil) else {
-                return (Approval(record), false)
-            }
-            var updated = record
-            updated.status = ApprovalStatus.cancelled.rawValue
-            let approval = Approval(updated)
-            try tx.emit("approval.resolved", session: record.sessionID, data: JSONCoding.encodeText(approval))
-            try tx.audit("approval.cancelled", actor: nil, session: record.sessionID, subject: id,
-                         detail: ["reason": .string(reason)])
-            return (approval, true)
+        try await write { tx in
+            guard let record = try ApprovalRepository(tx.db).find(id) else { return nil }
+            return try tx.close(record, as: .cancelled, audit: "approval.cancelled", detail: ["reason": .string(reason)])
+                ?? Approval(record)
         }
-        guard let outcome else { return nil }
-        if outcome.cancelled { approvals.resolve(outcome.0) }
-        return outcome.0
     }
 
     /// Expires pending approvals past their time (or all of them, at start-up: whoever was
@@ -162,22 +159,10 @@ extension WardenCore {
             all ? try !ApprovalRepository(db).allPending().isEmpty : try !ApprovalRepository(db).pendingExpired(at: now).isEmpty
         }
         guard due else { return 0 }
-        let expired = try await write { tx -> [Approval] in
+        return try await write { tx in
             let repo = ApprovalRepository(tx.db)
             let due = all ? try repo.allPending() : try repo.pendingExpired(at: tx.now)
-            var out: [Approval] = []
-            for record in due {
-                guard try repo.resolve(record.id, status: ApprovalStatus.expired.rawValue, decision: nil) else { continue }
-                var updated = record
-                updated.status = ApprovalStatus.expired.rawValue
-                let approval = Approval(updated)
-                try tx.emit("approval.resolved", session: record.sessionID, data: JSONCoding.encodeText(approval))
-                try tx.audit("approval.expired", actor: nil, session: record.sessionID, subject: record.id)
-                out.append(approval)
-            }
-            return out
+            return try due.filter { try tx.close($0, as: .expired, audit: "approval.expired") != nil }.count
         }
-        for approval in expired { approvals.resolve(approval) }
-        return expired.count
     }
 }
