@@ -65,9 +65,10 @@ extension Transaction {
         guard let record = try repo.find(id) else { throw CoreError.notFound(kind: "approval", id: id) }
         let decision = ApprovalDecision(decision: approve ? "approve" : "deny", by: actor, reason: reason, decided_at: now)
         // Read in this transaction: closing fails exactly when the record is no longer pending.
-        guard let closed = try close(record, as: approve ? .approved : .denied, decision: JSONCoding.encodeText(decision),
-                                     audit: "approval.decided", actor: actor,
-                                     detail: ["decision": .string(decision.decision), "reason": reason.map(JSONValue.string) ?? .null])
+        guard let closed = try closeApproval(record, as: approve ? .approved : .denied,
+                                             decision: JSONCoding.encodeText(decision), audit: "approval.decided", actor: actor,
+                                             detail: ["decision": .string(decision.decision),
+                                                      "reason": reason.map(JSONValue.string) ?? .null])
         else {
             throw CoreError.conflict(code: "approval_decided", message: "Approval \(id) is already \(record.status).")
         }
@@ -76,8 +77,8 @@ extension Transaction {
 
     /// Moves a pending approval to its final `status`, emits `approval.resolved`, audits it, and
     /// once committed hands it to whoever awaits the decision. Nil if it was no longer pending.
-    func close(_ record: ApprovalRecord, as status: ApprovalStatus, decision: String? = nil,
-               audit kind: String, actor: String? = nil, detail: [String: JSONValue] = [:]) throws -> Approval? {
+    func closeApproval(_ record: ApprovalRecord, as status: ApprovalStatus, decision: String? = nil,
+                       audit kind: String, actor: String? = nil, detail: [String: JSONValue] = [:]) throws -> Approval? {
         guard try ApprovalRepository(db).resolve(record.id, status: status.rawValue, decision: decision) else { return nil }
         var updated = record
         updated.status = status.rawValue
@@ -144,7 +145,7 @@ extension WardenCore {
     public func cancelApproval(_ id: String, reason: String) async throws -> Approval? {
         try await write { tx in
             guard let record = try ApprovalRepository(tx.db).find(id) else { return nil }
-            return try tx.close(record, as: .cancelled, audit: "approval.cancelled", detail: ["reason": .string(reason)])
+            return try tx.closeApproval(record, as: .cancelled, audit: "approval.cancelled", detail: ["reason": .string(reason)])
                 ?? Approval(record)
         }
     }
@@ -162,7 +163,11 @@ extension WardenCore {
         return try await write { tx in
             let repo = ApprovalRepository(tx.db)
             let due = all ? try repo.allPending() : try repo.pendingExpired(at: tx.now)
-            return try due.filter { try tx.close($0, as: .expired, audit: "approval.expired") != nil }.count
+            var expired = 0
+            for record in due {
+                if try tx.closeApproval(record, as: .expired, audit: "approval.expired") != nil { expired += 1 }
+            }
+            return expired
         }
     }
 }
