@@ -113,7 +113,7 @@ let package = Package(
         // Test support: signing keys, JWTs and a JWKS server, as the platforms sign and publish them.
         .target(name: "ChannelTestSupport", dependencies: ["Core", "HTTP", "COpenSSL", "TestSupport"],
                 path: "Tests/ChannelTestSupport"),
-        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "TestSupport", "ChannelTestSupport"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Core", "HTTP", "Store", "TestSupport", "ChannelTestSupport"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "Channels", "Core", "CredentialProxy", "CSQLite", "HTTP", "Store", "TestSupport", "ChannelTestSupport",
         ]),

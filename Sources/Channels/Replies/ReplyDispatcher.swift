@@ -1,4 +1,9 @@
 import Core
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Store
 
 /// The channel replies' `EventFollower` handler: an outbox row per assistant message, approval
@@ -26,14 +31,33 @@ struct ReplyDispatcher: EventBatchHandler {
                 inChannel[event.sessionID] = found
                 return found
             }()
-            guard channelled else { return false }
-            guard event.type == "message.created" else { return true }
-            if case .object(let message) = JSONValue.decode(event.data), case .string("assistant") = message["role"] {
-                return true
+            return channelled && mayCallForWork(event)
+        }
+    }
+
+    /// Of the messages only the assistant's get a reply row, whatever the session.
+    func mayCallForWork(_ event: EventRecord) -> Bool {
+        guard event.type == "message.created" else { return true }
+        // A byte search, not a JSON decode (nor Foundation's generic search): this runs for
+        // every message posted. A match inside the content (a tool's input) only costs a read.
+        var data = event.data
+        return data.withUTF8 { Self.contains($0, Self.assistantRole) }
+    }
+
+    private static func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let base = text.baseAddress, let first = needle.first, text.count >= needle.count else { return false }
+        return needle.withUnsafeBytes { wanted in
+            var at = 0
+            while at <= text.count - needle.count {
+                if text[at] == first && memcmp(base + at, wanted.baseAddress!, needle.count) == 0 { return true }
+                at += 1
             }
             return false
         }
     }
+
+    /// The role field exactly as `Message.writeFields` writes it (a test holds it to that).
+    static let assistantRole = Array(#""role":"assistant""#.utf8)
 
     func store(_ events: [EventRecord], _ tx: Transaction) throws -> Int {
         let outbox = ChannelOutboxRepository(tx.db)

@@ -12,8 +12,15 @@ public protocol EventBatchHandler: Sendable {
     /// The events of a batch that may call for work, picked on a reader: a batch with none
     /// costs the single writer nothing (its cursor is saved only now and then).
     func relevant(_ events: [EventRecord], _ db: Connection) throws -> [EventRecord]
+    /// False when the event alone shows `relevant` would drop it (a user's message never needs
+    /// a reply): the follower then moves past it without reading the store. Defaults to true.
+    func mayCallForWork(_ event: EventRecord) -> Bool
     /// Stores the work for `events` (the relevant ones); returns how many rows it made (0 wakes nobody).
     func store(_ events: [EventRecord], _ tx: Transaction) throws -> Int
+}
+
+extension EventBatchHandler {
+    public func mayCallForWork(_ event: EventRecord) -> Bool { true }
 }
 
 /// Turns committed events into durable work. The event bus only wakes it: what it acts on is
@@ -21,6 +28,12 @@ public protocol EventBatchHandler: Sendable {
 /// busy, dropped from a lagging subscription, or committed while warden was down is still
 /// seen. One write stores the work of a batch and moves the cursor past it, so a crash repeats
 /// or skips nothing (and the handler's rows are unique per event anyway).
+///
+/// Most deliveries call for nothing (under a write load: users' messages and their runs). When
+/// a delivery, with the ones before it, covers every seq after the cursor and each of its events
+/// calls for no work by `mayCallForWork`, the cursor moves over them in memory, without a read.
+/// That relies on the bus publishing only committed events, all of them to every global
+/// subscriber or a `.lagged`: a seq the follower has not seen is read from the store.
 public actor EventFollower<Handler: EventBatchHandler> {
     /// Events of the handler's types read per batch.
     static var batchSize: Int { 200 }
@@ -33,31 +46,58 @@ public actor EventFollower<Handler: EventBatchHandler> {
     private let logger: Logger
     /// Called after work was stored, to wake whoever does it.
     private let created: @Sendable () -> Void
-    private var cursor: Int64?
+    private let types: Set<String>
+    /// Where the follower is (nil until its first catch-up read the stored cursor).
+    private(set) var cursor: Int64?
     private var storedCursor: Int64 = 0
+    /// Seqs past the cursor seen on the bus, none calling for work, waiting for the ones
+    /// before them: commits publish concurrently, so not always in seq order.
+    private var seenAhead: Set<Int64> = []
 
     public init(core: WardenCore, handler: Handler, logger: Logger, created: @escaping @Sendable () -> Void) {
         self.core = core
         self.handler = handler
+        types = Set(handler.eventTypes)
         self.logger = logger
         self.created = created
     }
 
-    /// Catches up, then again whenever the bus publishes an event of the handler's types (or
-    /// says it dropped some). Ends when the subscription is closed or the task cancelled.
+    /// Catches up, then again whenever the bus publishes an event that may call for work, one
+    /// it cannot account for, or says it dropped some. Ends when the subscription is closed or
+    /// the task cancelled.
     public func run(following subscription: EventSubscription) async {
         await catchUpUntilDone()
-        let types = Set(handler.eventTypes)
         while let delivery = await subscription.next() {
             switch delivery {
-            case .events(let events) where !events.contains(where: { types.contains($0.type) }):
-                continue
             case .ping:
                 continue
-            case .events, .lagged:
+            case .events(let events):
+                if (try? await skip(events)) == true { continue }
+                await catchUpUntilDone()
+            case .lagged:
                 await catchUpUntilDone()
             }
         }
+    }
+
+    /// Moves the cursor over `events` and the contiguous seqs seen before them, without reading
+    /// the store; false (a catch-up is due) when one of them may call for work or too many
+    /// wait for an earlier seq.
+    func skip(_ events: [EventRecord]) async throws -> Bool {
+        guard var position = cursor else { return false }
+        for event in events where event.seq > position {
+            if types.contains(event.type) && handler.mayCallForWork(event) { return false }
+            seenAhead.insert(event.seq)
+        }
+        while seenAhead.remove(position + 1) != nil { position += 1 }
+        let through = position
+        cursor = through
+        if through - storedCursor >= Self.unsavedLimit {
+            let handler = self.handler
+            try await core.write { tx in try handler.saveCursor(through, tx) }
+            storedCursor = max(storedCursor, through)
+        }
+        return seenAhead.count <= Self.batchSize
     }
 
     /// Retries a failed catch-up every second: the events stay in the store until it succeeds.
@@ -65,6 +105,7 @@ public actor EventFollower<Handler: EventBatchHandler> {
         while !Task.isCancelled {
             do {
                 try await catchUp()
+                dropSeen()
                 return
             } catch {
                 logger.error("could not turn events into work; retrying", metadata: ["error": "\(error)"])
@@ -109,5 +150,11 @@ public actor EventFollower<Handler: EventBatchHandler> {
             if count > 0 { created() }
             if !full { return }
         }
+    }
+
+    /// Forgets the seqs a catch-up has moved past (all it ended with: they were committed).
+    private func dropSeen() {
+        guard let cursor, !seenAhead.isEmpty else { return }
+        seenAhead = seenAhead.filter { $0 > cursor }
     }
 }
