@@ -108,6 +108,44 @@ import TestSupport
         await h.stop()
     }
 
+    /// Runs appended behind a queue head the scheduler already holds whole cost no read (a
+    /// busy session under a burst of messages), yet all of them still run, in order, once each.
+    @Test func runsAppendedBehindAFullQueueHeadAreNotReadForButStillRun() async throws {
+        let gate = Gate()
+        let (h, _) = try await harness(gate: gate) { $0.maxContainers = 1 }
+        let scheduler = h.service.scheduler
+        let busy = try await h.createSession()
+        let first = try await startRun("hold", in: busy, h)
+        let waiting = try await h.createSession()
+        var runs: [String] = []
+        for n in 1...QueueSnapshot.depth { runs.append(try await h.post("m\(n)", to: waiting)) }
+        try await eventually("the waiting session's queue head is full") {
+            await scheduler.slots[waiting]?.queued.count == QueueSnapshot.depth
+        }
+        let reads = Locked<[Set<String>]>([])
+        await scheduler.observeQueueReads { sessions in reads.update { $0.append(sessions) } }
+        for n in (QueueSnapshot.depth + 1)...(QueueSnapshot.depth + 5) { runs.append(try await h.post("m\(n)", to: waiting)) }
+        // A session the scheduler has not seen must be read; once it is, the appends before it were handled.
+        let marker = try await h.createSession()
+        let last = try await h.post("marker", to: marker)
+        try await eventually("the marker session is read") { await scheduler.slots[marker] != nil }
+        #expect(reads.value.contains { $0.contains(marker) })
+        #expect(!reads.value.contains { $0.contains(waiting) }, "the appended runs were read for: \(reads.value)")
+        gate.release()
+        var previousEnd = try await h.finished(first).completedAt ?? ""
+        for id in runs {
+            let run = try await h.finished(id)
+            #expect(run.status == "completed")
+            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
+            previousEnd = run.completedAt ?? ""
+        }
+        #expect(try await h.finished(last).status == "completed")
+        let replies = try await h.messages(waiting).filter { $0.role == "assistant" }.map(\.content)
+        #expect(replies.count == runs.count)
+        for (n, reply) in replies.enumerated() { #expect(reply.contains("re: m\(n + 1)\"")) }
+        await h.stop()
+    }
+
     @Test func maxContainersIsNeverExceeded() async throws {
         let gate = Gate()
         let (h, fake) = try await harness(gate: gate) { $0.maxContainers = 2 }

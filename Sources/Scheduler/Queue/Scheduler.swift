@@ -8,7 +8,8 @@ import Store
 /// warm and stopped when idle, every run bounded by a wall-clock timeout, crashes detected.
 ///
 /// The store is the source of truth. Signals from the core only say which session changed;
-/// the scheduler then re-reads that session (`reconcile`), so nothing depends on signal order.
+/// the scheduler then re-reads that session (`reconcile`), so nothing depends on signal order
+/// (a run appended behind the part of the queue it holds is read later, see `handle`).
 public actor Scheduler {
     let core: WardenCore
     let runtime: any ContainerRuntime
@@ -23,6 +24,10 @@ public actor Scheduler {
     /// The last container generation handed out (see `SessionSlot.generation`).
     var generations = 0
     var isShuttingDown = false
+    /// Sessions being read by `reconcile`, and how many reads of each.
+    private var readsUnderWay: [String: Int] = [:]
+    /// Told which sessions each `reconcile` reads: lets a test see a read that was skipped.
+    private var queueReadObserver: (@Sendable (Set<String>) -> Void)?
     private let inbox = SignalInbox()
     private var signalTask: Task<Void, Never>?
     var taskLoop: Task<Void, Never>?
@@ -74,7 +79,17 @@ public actor Scheduler {
     func handle(_ batch: SignalInbox.Batch) async {
         if batch.tasksChanged { rescheduleTasks() }
         for session in batch.archived { await archive(session) }
-        await reconcile(batch.changed.subtracting(batch.archived))
+        let appended = batch.appended.filter { !holdsFullQueueHead($0) }
+        await reconcile(batch.changed.union(appended).subtracting(batch.archived))
+    }
+
+    /// A run appended behind a queue head the slot already holds whole changes nothing the
+    /// scheduler does, so the session is not read again: the run is read when the head moves
+    /// up to it (a run handed out or finished). Not while a read of the session is under way,
+    /// since its older picture may yet replace the slot's.
+    private func holdsFullQueueHead(_ session: String) -> Bool {
+        guard let slot = slots[session], readsUnderWay[session] == nil else { return false }
+        return slot.queued.count >= QueueSnapshot.depth
     }
 
     // MARK: reconciling with the store
@@ -87,6 +102,13 @@ public actor Scheduler {
     func reconcile(_ sessions: Set<String>) async {
         guard !sessions.isEmpty else { return }
         let asked = sessions.map { (session: $0, assigned: slots[$0]?.assigned) }
+        queueReadObserver?(sessions)
+        for session in sessions { readsUnderWay[session, default: 0] += 1 }
+        defer {
+            for session in sessions {
+                readsUnderWay[session] = readsUnderWay[session].flatMap { $0 > 1 ? $0 - 1 : nil }
+            }
+        }
         let snapshots: [String: QueueSnapshot]
         do {
             snapshots = try await core.read { db in
@@ -108,6 +130,8 @@ public actor Scheduler {
         pump()
         for session in sessions { armIdleTimerIfIdle(session) }
     }
+
+    func observeQueueReads(_ observer: @escaping @Sendable (Set<String>) -> Void) { queueReadObserver = observer }
 
     private func apply(_ snapshot: QueueSnapshot, to session: String) {
         var slot = slots[session] ?? SessionSlot()

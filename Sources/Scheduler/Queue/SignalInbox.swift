@@ -6,15 +6,19 @@ import Synchronization
 /// scheduler's work per message does not grow with the number of sessions or queued runs.
 final class SignalInbox: Sendable {
     struct Batch: Sendable {
+        /// Sessions whose queue changed anywhere (a run finished or was cancelled).
         var changed: Set<String> = []
+        /// Sessions that only had runs appended to their queue.
+        var appended: Set<String> = []
         var archived: Set<String> = []
         var tasksChanged = false
 
-        var isEmpty: Bool { changed.isEmpty && archived.isEmpty && !tasksChanged }
+        var isEmpty: Bool { changed.isEmpty && appended.isEmpty && archived.isEmpty && !tasksChanged }
 
         mutating func add(_ signal: SessionSignal) {
             switch signal {
-            case .runQueued(let session), .runFinished(let session, _): changed.insert(session)
+            case .runQueued(let session): appended.insert(session)
+            case .runFinished(let session, _): changed.insert(session)
             case .sessionArchived(let session): archived.insert(session)
             case .tasksChanged: tasksChanged = true
             }
