@@ -28,6 +28,17 @@ import TestSupport
         return id
     }
 
+    /// Waits for each run in turn: each completes, none starting before the one before it finished.
+    func expectCompletedInOrder(_ runs: [String], after previousEnd: String, _ h: SchedulerHarness) async throws {
+        var previousEnd = previousEnd
+        for id in runs {
+            let run = try await h.finished(id)
+            #expect(run.status == "completed")
+            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
+            previousEnd = run.completedAt ?? ""
+        }
+    }
+
     func agentSocket(_ session: String, _ h: SchedulerHarness) -> SocketAddress {
         .unix(path: h.directory.path + "/sessions/\(session)/run/agent.sock")
     }
@@ -69,13 +80,7 @@ import TestSupport
         let session = try await h.createSession()
         var runs: [String] = []
         for text in ["one", "two", "three"] { runs.append(try await h.post(text, to: session)) }
-        var previousEnd = ""
-        for id in runs {
-            let run = try await h.finished(id)
-            #expect(run.status == "completed")
-            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
-            previousEnd = run.completedAt ?? ""
-        }
+        try await expectCompletedInOrder(runs, after: "", h)
         let replies = try await h.messages(session).filter { $0.role == "assistant" }.map(\.content)
         #expect(replies.count == 3)
         #expect(replies[0].contains("re: one") && replies[1].contains("re: two") && replies[2].contains("re: three"))
@@ -93,13 +98,7 @@ import TestSupport
         var backlog: [String] = []
         for n in 1...(QueueSnapshot.depth * 4) { backlog.append(try await h.post("m\(n)", to: session)) }
         gate.release()
-        var previousEnd = try await h.finished(first).completedAt ?? ""
-        for id in backlog {
-            let run = try await h.finished(id)
-            #expect(run.status == "completed")
-            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
-            previousEnd = run.completedAt ?? ""
-        }
+        try await expectCompletedInOrder(backlog, after: try await h.finished(first).completedAt ?? "", h)
         let replies = try await h.messages(session).filter { $0.role == "assistant" }.map(\.content)
         let expected = ["released"] + (1...(QueueSnapshot.depth * 4)).map { "re: m\($0)\"" }
         #expect(replies.count == expected.count)
@@ -132,13 +131,7 @@ import TestSupport
         #expect(reads.value.contains { $0.contains(marker) })
         #expect(!reads.value.contains { $0.contains(waiting) }, "the appended runs were read for: \(reads.value)")
         gate.release()
-        var previousEnd = try await h.finished(first).completedAt ?? ""
-        for id in runs {
-            let run = try await h.finished(id)
-            #expect(run.status == "completed")
-            #expect((run.startedAt ?? "") >= previousEnd, "run \(id) started before the one before it finished")
-            previousEnd = run.completedAt ?? ""
-        }
+        try await expectCompletedInOrder(runs, after: try await h.finished(first).completedAt ?? "", h)
         #expect(try await h.finished(last).status == "completed")
         let replies = try await h.messages(waiting).filter { $0.role == "assistant" }.map(\.content)
         #expect(replies.count == runs.count)
