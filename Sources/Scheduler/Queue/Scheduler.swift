@@ -85,8 +85,9 @@ public actor Scheduler {
 
     /// A run appended behind a queue head the slot already holds whole changes nothing the
     /// scheduler does, so the session is not read again: the run is read when the head moves
-    /// up to it (a run handed out or finished). Not while a read of the session is under way,
-    /// since its older picture may yet replace the slot's.
+    /// up to it (the next read after a run finishes, or after one is handed out and the slot
+    /// holds less). Not while a read of the session is under way, since its older picture may
+    /// yet replace the slot's.
     private func holdsFullQueueHead(_ session: String) -> Bool {
         guard let slot = slots[session], readsUnderWay[session] == nil else { return false }
         return slot.queued.count >= QueueSnapshot.depth
