@@ -183,7 +183,9 @@ private final class OneSessionHandler: EventBatchHandler {
             for _ in 0..<20 { try await post(1, to: session, core) }
             try await post(1, to: wanted, core)
             let last = try await head(core)
-            for _ in 0..<500 where await follower.cursor != last { try await Task.sleep(for: .milliseconds(10)) }
+            // A safety net, not a measure: a loaded CI machine can take seconds for this.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while await follower.cursor != last, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             #expect(await follower.cursor == last)
             let stored = handler.stored.withLock { $0 }
             let expected = try await events(after: last - 2, core).filter { $0.type == "message.created" }.map(\.seq)
