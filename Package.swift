@@ -98,7 +98,7 @@ let package = Package(
         // Test support: a child process that acknowledges writes and is then killed -9.
         .executableTarget(name: "store-crash-probe", dependencies: ["Store"], path: "Tests/StoreCrashProbe"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Store"]),
-        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP"]),
+        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "TestSupport"]),
         // Test support: a model server that speaks the Anthropic and OpenAI wire formats from a script.
         .target(name: "ScriptedModel", dependencies: ["HTTP"], path: "Tests/ScriptedModel"),
         .executableTarget(name: "scripted-model", dependencies: ["ScriptedModel"], path: "Tests/ScriptedModelServer"),

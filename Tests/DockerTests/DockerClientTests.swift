@@ -2,28 +2,15 @@ import Foundation
 import Testing
 @testable import Docker
 import HTTP
+import TestSupport
 
 /// The Docker client against the real daemon (started by deploy/docker.sh).
 /// Outside CI, without a daemon, these tests are skipped — and say so loudly. In CI they must run.
 enum DockerAvailability {
     static let socket = DockerClient.defaultSocketPath()
-    static let inCI = ProcessInfo.processInfo.environment["CI"] != nil
     static let image = "warden-test/busybox:2"
 
-    static let reachable: Bool = {
-        let ok = FileManager.default.fileExists(atPath: socket)
-        if !ok && !inCI {
-            FileHandle.standardError.write(Data("""
-
-                ************************************************************************
-                SKIPPING Docker tests: no Docker daemon at \(socket).
-                Run ./deploy/docker.sh (or ./deploy/test.sh) to start one. In CI they run.
-                ************************************************************************
-
-                """.utf8))
-        }
-        return ok || inCI
-    }()
+    static let reachable = DockerDaemon.testsRun(socket: socket, suite: "Docker client tests")
 }
 
 @Suite(.enabled(if: DockerAvailability.reachable, "needs a Docker daemon (deploy/docker.sh)"), .serialized)

@@ -3,6 +3,7 @@ import Testing
 @testable import Docker
 import HTTP
 @testable import Scheduler
+import TestSupport
 
 /// The hardened settings of SPEC §4, checked where they take effect: through `docker inspect`
 /// and from inside the container. Needs the Docker daemon (deploy/docker.sh); outside CI the
@@ -114,20 +115,5 @@ struct DockerRuntimeTests {
 }
 
 enum RuntimeDocker {
-    static let available: Bool = {
-        let socket = DockerClient.defaultSocketPath()
-        let inCI = ProcessInfo.processInfo.environment["CI"] != nil
-        let ok = FileManager.default.fileExists(atPath: socket)
-        if !ok && !inCI {
-            FileHandle.standardError.write(Data("""
-
-                ************************************************************************
-                SKIPPING container runtime tests: no Docker daemon at \(socket).
-                Run ./deploy/docker.sh (or ./deploy/test.sh) to start one. In CI they run.
-                ************************************************************************
-
-                """.utf8))
-        }
-        return ok || inCI
-    }()
+    static let available = DockerDaemon.testsRun(socket: DockerClient.defaultSocketPath(), suite: "container runtime tests")
 }
