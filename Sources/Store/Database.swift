@@ -41,7 +41,7 @@ public final class Database: Sendable {
             maxBatchSize: Int = 256,
             busyTimeout: Duration = .seconds(5),
             statementCacheCapacity: Int = 256,
-            checkpointAfterWALPages: Int = 10_000,
+            checkpointAfterWALPages: Int = 40_000,
             writerCacheKiB: Int = 64 * 1024,
             logger: Logger = Logger(label: "warden.store")
         ) {
