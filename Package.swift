@@ -92,7 +92,7 @@ let package = Package(
         ]),
 
         // Test support shared by test targets: child processes without Foundation's Process.
-        .target(name: "TestSupport", path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["HTTP"], path: "Tests/Support"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite", "CWALBuffer", "TestSupport"]),
         // Test support: a child process that acknowledges writes and is then killed -9.

@@ -9,11 +9,12 @@ import TestSupport
 enum DockerAvailability {
     static let socket = DockerClient.defaultSocketPath()
     static let image = "warden-test/busybox:2"
+    /// Asked once for the whole suite, so the skip is announced once.
+    static let reachable = Task { await DockerDaemon.testsRun(socket: socket, suite: "Docker client tests") }
 
-    static let reachable = DockerDaemon.testsRun(socket: socket, suite: "Docker client tests")
 }
 
-@Suite(.enabled(if: DockerAvailability.reachable, "needs a Docker daemon (deploy/docker.sh)"), .serialized)
+@Suite(.enabled("needs a Docker daemon (deploy/docker.sh)") { await DockerAvailability.reachable.value }, .serialized)
 struct DockerClientTests {
     let group: EventLoopGroup
     let docker: DockerClient

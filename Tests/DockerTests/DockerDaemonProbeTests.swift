@@ -18,7 +18,7 @@ import TestSupport
         return fd
     }
 
-    @Test func aListeningSocketAcceptsAndAStaleOneDoesNot() throws {
+    @Test func aListeningSocketAcceptsAndAStaleOneDoesNot() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -28,8 +28,8 @@ import TestSupport
         defer { close(liveFD) }
         close(try boundSocket(at: stale, listening: false))
         #expect(FileManager.default.fileExists(atPath: stale), "the file outlives its socket, as dockerd's does")
-        #expect(DockerDaemon.accepts(live))
-        #expect(!DockerDaemon.accepts(stale))
-        #expect(!DockerDaemon.accepts(directory.appendingPathComponent("none.sock").path))
+        #expect(await DockerDaemon.accepts(live))
+        #expect(await !DockerDaemon.accepts(stale))
+        #expect(await !DockerDaemon.accepts(directory.appendingPathComponent("none.sock").path))
     }
 }

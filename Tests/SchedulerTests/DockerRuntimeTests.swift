@@ -8,7 +8,7 @@ import TestSupport
 /// The hardened settings of SPEC §4, checked where they take effect: through `docker inspect`
 /// and from inside the container. Needs the Docker daemon (deploy/docker.sh); outside CI the
 /// suite is skipped loudly when there is none.
-@Suite(.enabled(if: RuntimeDocker.available, "needs a Docker daemon (deploy/docker.sh)"), .serialized)
+@Suite(.enabled("needs a Docker daemon (deploy/docker.sh)") { await RuntimeDocker.available.value }, .serialized)
 struct DockerRuntimeTests {
     func withRuntime(_ body: (DockerRuntime, DockerClient, URL) async throws -> Void) async throws {
         let group = try EventLoopGroup(loopCount: 1)
@@ -115,5 +115,6 @@ struct DockerRuntimeTests {
 }
 
 enum RuntimeDocker {
-    static let available = DockerDaemon.testsRun(socket: DockerClient.defaultSocketPath(), suite: "container runtime tests")
+    /// Asked once for the whole suite, so the skip is announced once.
+    static let available = Task { await DockerDaemon.testsRun(socket: DockerClient.defaultSocketPath(), suite: "container runtime tests") }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// Whether the tests that need a Docker daemon run. In CI they always do (and fail without a
 /// daemon). Outside CI they are skipped, loudly, unless the daemon's socket accepts a
@@ -6,9 +7,9 @@ import Foundation
 public enum DockerDaemon {
     public static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
-    public static func testsRun(socket: String, suite: String) -> Bool {
+    public static func testsRun(socket: String, suite: String) async -> Bool {
         if inCI { return true }
-        if accepts(socket) { return true }
+        if await accepts(socket) { return true }
         FileHandle.standardError.write(Data("""
 
             ************************************************************************
@@ -21,22 +22,9 @@ public enum DockerDaemon {
     }
 
     /// Whether something listens on the unix socket at `path`.
-    public static func accepts(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
-            }
-        }
+    public static func accepts(_ path: String) async -> Bool {
+        guard let fd = try? await SocketDialer.connect(.unix(path: path), timeout: .seconds(2)) else { return false }
+        close(fd)
+        return true
     }
 }
