@@ -20,6 +20,11 @@ fi
 
 if ! docker version >/dev/null 2>&1; then
     echo "docker: no daemon answers; starting dockerd (log: /var/log/warden-dockerd.log)"
+    # A dockerd that was killed leaves its pid file behind, and a new one refuses to start over
+    # it. The pid counts as alive only if it is a process that is not a zombie (not yet reaped).
+    if [ -f /var/run/docker.pid ] && ! ps -o stat= -p "$(cat /var/run/docker.pid)" 2>/dev/null | grep -qv Z; then
+        rm -f /var/run/docker.pid
+    fi
     nohup dockerd --iptables=false --ip-forward=false --bridge=none >/var/log/warden-dockerd.log 2>&1 &
     for _ in $(seq 1 60); do
         docker version >/dev/null 2>&1 && break
